@@ -116,6 +116,9 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 	if !cfg.noDefaultExporter {
 		if c.exporter, err = newOTLPExporter(ctx, cfg, c.transport, c.auth, c.diag, abortCtx); err != nil {
 			abort()
+			if c.auth != nil {
+				c.auth.Close()
+			}
 			return nil, err
 		}
 	}

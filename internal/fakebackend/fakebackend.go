@@ -1,11 +1,18 @@
 // Package fakebackend is an in-process fake of the AgentOps backend for tests.
 //
-// It serves the two endpoints the SDK talks to (see docs/WIRE.md sections 1
-// and 2) on a loopback httptest server:
+// It serves the endpoints the SDK talks to (see docs/WIRE.md sections 1 to
+// 6) on a loopback httptest server:
 //
 //   - POST/GET /v3/auth/token: API key to JWT, and token verification.
 //   - POST /v1/traces: OTLP/HTTP traces (protobuf or JSON, optionally gzip),
 //     decoded into plain [Span] values the tests can assert on.
+//   - POST /v4/logs/upload/, /v4/scripts/upload/ and /v4/objects/upload/
+//     (also without the trailing slash): text uploads, as a JSON
+//     {"body": "<text>"} envelope or a raw text/plain body, recorded as
+//     [Upload] values. Logs and scripts need a Trace-Id header (decimal or
+//     32 hex digits), scripts also a relative Filename header. Success
+//     answers {"url": URL+"/v4/stored/<kind>/<n>", "size": <text bytes>};
+//     the stored URLs are not served.
 //
 // Every method of [Backend] is safe for concurrent use, including while the
 // server is handling requests.
@@ -29,7 +36,8 @@ import (
 // All methods are safe for concurrent use.
 type Backend struct {
 	// URL is the base URL, e.g. http://127.0.0.1:PORT. OTLP is at
-	// URL+"/v1/traces" and authentication at URL+"/v3/auth/token".
+	// URL+"/v1/traces", authentication at URL+"/v3/auth/token" and uploads
+	// at URL+"/v4/{logs,scripts,objects}/upload/".
 	URL string
 
 	srv       *httptest.Server
@@ -47,12 +55,18 @@ type Backend struct {
 	hang        bool
 	otlpStatus  int
 	tokenTTL    time.Duration
+	// upload configuration
+	uploadCap       int64
+	scriptsNotFound bool
+	uploadStatuses  []int // forced statuses of the next upload requests
 	// state
 	tokens       map[string]time.Time // issued, unrevoked token -> expiry
 	tokenSeq     int
 	authRequests int
 	otlpRequests []Request
 	spans        []Span
+	uploads      []Upload
+	uploadSeq    map[string]int // kind -> last stored number
 }
 
 // Request is one POST /v1/traces request as the backend saw it.
@@ -113,12 +127,21 @@ func New(t testing.TB) *Backend {
 		release:   make(chan struct{}),
 		tokenTTL:  30 * 24 * time.Hour,
 		tokens:    map[string]time.Time{},
+		uploadCap: DefaultUploadCap,
+		uploadSeq: map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/traces", b.handleTraces)
 	mux.HandleFunc("/v3/auth/token", b.handleAuth)
-	b.srv = httptest.NewServer(mux)
-	b.URL = b.srv.URL
+	for _, kind := range []string{kindLogs, kindScripts, kindObjects} {
+		h := b.handleUpload(kind)
+		mux.HandleFunc("/v4/"+kind+"/upload", h)
+		mux.HandleFunc("/v4/"+kind+"/upload/{$}", h)
+	}
+	// URL is set before the server starts: handlers read it.
+	b.srv = httptest.NewUnstartedServer(mux)
+	b.URL = "http://" + b.srv.Listener.Addr().String()
+	b.srv.Start()
 	t.Cleanup(b.close)
 	return b
 }
@@ -163,10 +186,12 @@ func (b *Backend) SetValidKeys(keys ...string) {
 	}
 }
 
-// SetRequireAuth turns bearer authentication of POST /v1/traces on or off
-// (default off). When on, a request without "Authorization: Bearer <token>"
-// naming a token issued by this backend, not revoked and not expired, gets
-// 401 and its spans are not recorded. It is safe for concurrent use.
+// SetRequireAuth turns bearer authentication of POST /v1/traces and of the
+// /v4/*/upload/ endpoints on or off (default off). When on, a request
+// without "Authorization: Bearer <token>" naming a token issued by this
+// backend, not revoked and not expired, gets 401 and its spans or upload are
+// not stored (the request itself is still listed by [Backend.OTLPRequests]
+// or [Backend.Uploads]). It is safe for concurrent use.
 func (b *Backend) SetRequireAuth(on bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -190,9 +215,9 @@ func (b *Backend) SetTokenTTL(d time.Duration) {
 	b.tokenTTL = d
 }
 
-// SetHang makes the /v1/traces and /v3/auth/token handlers block until the
-// request context is done or the backend is cleaned up (they then answer
-// 503). Requests are still counted. It is safe for concurrent use.
+// SetHang makes the /v1/traces, /v3/auth/token and /v4/*/upload/ handlers
+// block until the request context is done or the backend is cleaned up (they
+// then answer 503). Requests are still counted. It is safe for concurrent use.
 func (b *Backend) SetHang(on bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

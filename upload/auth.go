@@ -211,15 +211,7 @@ func (a *Auth) fetch(done chan struct{}) {
 		if !retry {
 			return
 		}
-		if wait <= 0 {
-			wait = backoff(retryMin, retryMax, attempt)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-a.ctx.Done():
-			t.Stop()
-		}
+		pause(a.ctx, wait, attempt) // a.ctx ending is seen by the next attempt
 	}
 }
 

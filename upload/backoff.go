@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -18,6 +19,22 @@ func backoff(lo, hi time.Duration, attempt int) time.Duration {
 	d = min(d, hi)
 	half := d / 2
 	return half + rand.N(half+1)
+}
+
+// pause waits before retry number attempt: the server's wait when it gave
+// one (Retry-After), else the backoff. It reports false if ctx ended first.
+func pause(ctx context.Context, serverWait time.Duration, attempt int) bool {
+	if serverWait <= 0 {
+		serverWait = backoff(retryMin, retryMax, attempt)
+	}
+	t := time.NewTimer(serverWait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // retryAfter reads a Retry-After header in either of its forms (seconds or

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/agentops-go/agentops/internal/logcapture"
 	"github.com/agentops-go/agentops/internal/semconv"
 	"github.com/agentops-go/agentops/upload"
 )
@@ -53,6 +54,7 @@ type Client struct {
 	diag      *diagnostics
 	abort     context.CancelFunc // cancels exports stuck past Shutdown's deadline
 
+	uploader    *uploader // nil when nothing is uploaded at session end
 	autoSession *Session
 	signals     *signalWatch
 
@@ -122,7 +124,15 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c.proc = newProcessor(c.diag, sessionHooks(cfg.onSessionEnd))
+	hooks := sessionHooks(cfg.onSessionEnd)
+	var logLimits *logcapture.Limits
+	if up := c.newUploader(cfg); up != nil {
+		hooks = append([]sessionHook{up.sessionEnded}, hooks...)
+		if cfg.captureLogs {
+			logLimits = &cfg.logLimits
+		}
+	}
+	c.proc = newProcessor(c.diag, hooks, logLimits)
 	c.pipe = &pipeline{internal: c.proc, others: c.batchProcessors()}
 
 	if cfg.tracerProv != nil {
@@ -137,6 +147,9 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	c.tp = c.sdkTP
 	c.tracer = c.sdkTP.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	if c.uploader != nil {
+		c.uploader.tracer = c.tracer
+	}
 
 	if c.auth != nil {
 		c.auth.Start()
@@ -147,6 +160,11 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	if cfg.autoStart {
 		_, c.autoSession = c.StartSession(ctx, "")
+	}
+	if cfg.captureStdio && logLimits != nil {
+		if err := c.startStdioCapture(); err != nil {
+			c.diag.report(fmt.Errorf("agentops: stdout/stderr are not captured: %w", err))
+		}
 	}
 	if cfg.signalShutdown > 0 {
 		c.signals = c.watchSignals(cfg.signalShutdown)
@@ -271,6 +289,7 @@ func (c *Client) shutdown(ctx context.Context) error {
 		}
 	}
 	c.abort()
+	err = errors.Join(err, c.stopStdioCapture(ctx))
 	if c.auth != nil {
 		c.auth.Close()
 	}
@@ -287,4 +306,23 @@ func (c *Client) endOpenSessions(reason string) {
 	for _, s := range c.proc.openSessions() {
 		s.end(Indeterminate, reason, nil)
 	}
+}
+
+// newUploader builds the session-end uploads (logs, sources) when there is
+// an AgentOps API to send them to and something is to be captured.
+func (c *Client) newUploader(cfg config) *uploader {
+	if cfg.noDefaultExporter || cfg.otelOnly || !(cfg.captureLogs || cfg.captureSources) {
+		return nil
+	}
+	c.uploader = &uploader{
+		client: upload.NewClient(upload.Config{
+			Endpoint:   cfg.endpoint,
+			HTTPClient: &http.Client{Transport: &upload.Transport{Base: c.transport, Auth: c.auth, UserAgent: userAgent}},
+		}),
+		secrets: []string{cfg.apiKey},
+	}
+	if cfg.captureSources {
+		c.uploader.sources = newSourceUploads(cfg)
+	}
+	return c.uploader
 }

@@ -131,7 +131,8 @@ func TestForceFlushReportsFailedExport(t *testing.T) {
 
 func TestUnreachableBackendIsReportedOnce(t *testing.T) {
 	logs := &logBuffer{}
-	c, err := Init(context.Background(), WithEndpoint(closedPortURL(t)), WithLogger(logs.logger()), WithBatchTimeout(time.Hour))
+	c, err := Init(context.Background(), WithEndpoint(closedPortURL(t)), WithLogger(logs.logger()), WithBatchTimeout(time.Hour),
+		WithSourceCapture(false))
 	require.NoError(t, err)
 	defer c.Shutdown(context.Background())
 	endOneSession("nobody-listens")
@@ -251,6 +252,7 @@ func TestOTelEnvironment(t *testing.T) {
 	r := b.OTLPRequests()[0]
 	assert.Equal(t, "blue", r.Header.Get("X-Tenant"))
 	assert.Empty(t, r.Header.Get("Content-Encoding"), "OTEL_EXPORTER_OTLP_COMPRESSION=none is honoured")
+	assert.Nil(t, c.uploader, "an OTel-only destination has no AgentOps API to upload to")
 }
 
 func TestOTelSamplerFromEnvironment(t *testing.T) {

@@ -105,7 +105,7 @@ func benchClient(b *testing.B) *Client {
 	}))
 	b.Cleanup(sink.Close)
 	c, err := Init(context.Background(), WithEndpoint(sink.URL), WithLogger(discardLogger()),
-		WithBatchTimeout(100*time.Millisecond))
+		WithBatchTimeout(100*time.Millisecond), WithSourceCapture(false))
 	if err != nil {
 		b.Fatal(err)
 	}

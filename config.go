@@ -3,6 +3,7 @@ package agentops
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -13,7 +14,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/agentops-go/agentops/internal/logcapture"
 	"github.com/agentops-go/agentops/internal/semconv"
+	"github.com/agentops-go/agentops/internal/sources"
 )
 
 // Endpoints of AgentOps cloud, used when an API key is set and no endpoint is.
@@ -50,6 +53,9 @@ type config struct {
 	exporterEndpoint string // full OTLP traces URL; "" until resolved
 	appURL           string // dashboard base; "" until resolved
 	localDefault     bool   // nothing chose a destination: the local backend it is
+	// otelOnly: only OTEL_EXPORTER_OTLP_* chose a destination, an OTel
+	// backend with no AgentOps API beside it, so nothing is uploaded.
+	otelOnly bool
 
 	resourceAttrs []attribute.KeyValue
 	sampler       sdktrace.Sampler
@@ -67,6 +73,12 @@ type config struct {
 	autoStart      bool
 	instrumentLLM  bool
 	maxPayload     int
+	captureLogs    bool
+	captureSources bool
+	captureStdio   bool
+	sourceFS       fs.FS
+	logLimits      logcapture.Limits
+	sourceLimits   sources.Limits
 	disabled       bool
 	setGlobal      bool
 	signalShutdown time.Duration // > 0: shut down on SIGINT/SIGTERM within this
@@ -215,6 +227,58 @@ func WithMaxPayloadBytes(n int) Option {
 	return optionFunc(func(c config) config { c.maxPayload = n; return c })
 }
 
+// WithLogCapture turns the capture of each session's log lines on or off
+// (AGENTOPS_CAPTURE_LOGS). On by default: lines logged through
+// NewSlogHandler or LogWriter (and the process's output under
+// WithStdioCapture) are uploaded when the session ends.
+func WithLogCapture(on bool) Option {
+	return optionFunc(func(c config) config { c.captureLogs = on; return c })
+}
+
+// WithLogLimits bounds each session's captured log: past maxLines lines or
+// maxBytes bytes the oldest lines are dropped, and the upload says how many.
+// The defaults are 10000 lines and 4 MiB.
+func WithLogLimits(maxLines, maxBytes int) Option {
+	return optionFunc(func(c config) config {
+		c.logLimits.MaxLines, c.logLimits.MaxBytes = maxLines, maxBytes
+		return c
+	})
+}
+
+// WithStdioCapture also captures what the process writes to its stdout and
+// stderr, at file-descriptor level (fmt.Println, panics, child processes
+// sharing them), still echoed to the terminal (AGENTOPS_CAPTURE_STDIO). Off
+// by default; Linux, macOS and the BSDs only. Such lines belong to no
+// session in particular, so they go to every session open at the time.
+func WithStdioCapture(on bool) Option {
+	return optionFunc(func(c config) config { c.captureStdio = on; return c })
+}
+
+// WithSourceCapture turns the upload of the program's source files on or
+// off (AGENTOPS_CAPTURE_SOURCES). On by default: at the first session end
+// the main module's .go files, go.mod and go.sum are uploaded (secrets
+// skipped or redacted), and every session records which files ran.
+func WithSourceCapture(on bool) Option {
+	return optionFunc(func(c config) config { c.captureSources = on; return c })
+}
+
+// WithSourceFS gives the source files to upload, for binaries that run away
+// from their source (containers, -trimpath builds): pass the bundle that
+// `agentops sources` generates at build time.
+func WithSourceFS(fsys fs.FS) Option {
+	return optionFunc(func(c config) config { c.sourceFS = fsys; return c })
+}
+
+// WithSourceLimits caps the source upload: bytes per file (longer files are
+// cut with a marker), bytes in all, and the number of files. The defaults
+// are 1 MiB, 16 MiB and 1000 files.
+func WithSourceLimits(maxFileBytes, maxTotalBytes, maxFiles int) Option {
+	return optionFunc(func(c config) config {
+		c.sourceLimits = sources.Limits{MaxFileBytes: maxFileBytes, MaxTotalBytes: maxTotalBytes, MaxFiles: maxFiles}
+		return c
+	})
+}
+
 // WithDisabled turns the SDK off (also OTEL_SDK_DISABLED=true): Init builds
 // nothing, starts nothing, contacts nothing, and every span is a no-op.
 func WithDisabled() Option {
@@ -261,10 +325,14 @@ func WithOnSessionEnd(fn func(SessionEnd)) Option {
 // opts, then validation and endpoint resolution.
 func newConfig(getenv func(string) string, opts []Option) (config, error) {
 	c := config{
-		traceName:     defaultTraceName,
-		instrumentLLM: true,
-		maxPayload:    defaultMaxPayload,
-		logLevel:      slog.LevelWarn,
+		traceName:      defaultTraceName,
+		instrumentLLM:  true,
+		maxPayload:     defaultMaxPayload,
+		captureLogs:    true,
+		captureSources: true,
+		logLimits:      logcapture.DefaultLimits(),
+		sourceLimits:   sources.DefaultLimits(),
+		logLevel:       slog.LevelWarn,
 	}
 	c = c.fromEnv(getenv)
 	for _, o := range opts {
@@ -312,6 +380,9 @@ func (c config) fromEnv(getenv func(string) string) config {
 	boolean("AGENTOPS_AUTO_START_SESSION", &c.autoStart)
 	boolean("AGENTOPS_INSTRUMENT_LLM_CALLS", &c.instrumentLLM)
 	boolean("OTEL_SDK_DISABLED", &c.disabled)
+	boolean("AGENTOPS_CAPTURE_LOGS", &c.captureLogs)
+	boolean("AGENTOPS_CAPTURE_SOURCES", &c.captureSources)
+	boolean("AGENTOPS_CAPTURE_STDIO", &c.captureStdio)
 	if v := getenv("AGENTOPS_DEFAULT_TAGS"); v != "" {
 		c.defaultTags = splitList(v)
 	}
@@ -376,6 +447,12 @@ func (c config) validate() error {
 	if (c.certFile == "") != (c.keyFile == "") {
 		errs = append(errs, errors.New("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY must be set together"))
 	}
+	if c.logLimits.MaxLines <= 0 || c.logLimits.MaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("WithLogLimits(%d, %d): both limits must be positive", c.logLimits.MaxLines, c.logLimits.MaxBytes))
+	}
+	if l := c.sourceLimits; l.MaxFileBytes <= 0 || l.MaxTotalBytes <= 0 || l.MaxFiles <= 0 {
+		errs = append(errs, fmt.Errorf("WithSourceLimits(%d, %d, %d): every limit must be positive", l.MaxFileBytes, l.MaxTotalBytes, l.MaxFiles))
+	}
 	if c.maxPayload <= 0 {
 		errs = append(errs, fmt.Errorf("WithMaxPayloadBytes(%d): the cap must be positive", c.maxPayload))
 	}
@@ -406,8 +483,10 @@ func (c *config) resolveEndpoints(getenv func(string) string) {
 			c.exporterEndpoint = c.endpoint + "/v1/traces"
 		case getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "":
 			c.exporterEndpoint = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+			c.otelOnly = !explicitAPI && c.apiKey == ""
 		case getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "":
 			c.exporterEndpoint = strings.TrimRight(getenv("OTEL_EXPORTER_OTLP_ENDPOINT"), "/") + "/v1/traces"
+			c.otelOnly = !explicitAPI && c.apiKey == ""
 		case cloud:
 			c.exporterEndpoint = CloudExporterEndpoint
 		default:

@@ -21,6 +21,7 @@ func TestEndpointResolution(t *testing.T) {
 		opts               []Option
 		api, exporter, app string
 		localDefault       bool
+		otelOnly           bool
 	}{
 		{name: "nothing set: the local backend",
 			api: LocalEndpoint, exporter: LocalEndpoint + "/v1/traces", app: LocalEndpoint, localDefault: true},
@@ -40,11 +41,11 @@ func TestEndpointResolution(t *testing.T) {
 			api: CloudAPIEndpoint, exporter: "https://collector/x", app: "https://dash"},
 		{name: "OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces",
 			env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318/"},
-			api: LocalEndpoint, exporter: "http://otel:4318/v1/traces", app: LocalEndpoint},
+			api: LocalEndpoint, exporter: "http://otel:4318/v1/traces", app: LocalEndpoint, otelOnly: true},
 		{name: "the traces variable is used as is and beats the general one",
 			env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318",
 				"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://otel:4318/custom"},
-			api: LocalEndpoint, exporter: "http://otel:4318/custom", app: LocalEndpoint},
+			api: LocalEndpoint, exporter: "http://otel:4318/custom", app: LocalEndpoint, otelOnly: true},
 		{name: "AGENTOPS_EXPORTER_ENDPOINT beats OTEL_*",
 			env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318",
 				"AGENTOPS_EXPORTER_ENDPOINT": "http://mine/v1/traces"},
@@ -57,6 +58,7 @@ func TestEndpointResolution(t *testing.T) {
 			assert.Equal(t, tc.exporter, c.exporterEndpoint)
 			assert.Equal(t, tc.app, c.appURL)
 			assert.Equal(t, tc.localDefault, c.localDefault)
+			assert.Equal(t, tc.otelOnly, c.otelOnly)
 			assert.Equal(t, tc.localDefault, strings.Contains(exportHint(c), "agentops serve"))
 		})
 	}

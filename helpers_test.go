@@ -17,9 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if endpoint := os.Getenv(signalHelperEnv); endpoint != "" {
-		runSignalHelper(endpoint)
-	}
+	runChild()
 	// The suite is hermetic: the developer's own AgentOps or OTel settings
 	// must not change what the tests see.
 	for _, kv := range os.Environ() {
@@ -32,12 +30,15 @@ func TestMain(m *testing.M) {
 
 const testKey = "3f2b9c1e-8a4d-4e6f-9b7a-1c2d3e4f5a6b"
 
-// newTestClient starts a Client that exports to b every 10ms and is shut
-// down when the test ends. Tests that run this way must not use t.Parallel:
+// newTestClient starts a Client that exports to b every 10ms, without
+// source capture, and is shut down when the test ends. Tests that run this way must not use t.Parallel:
 // Init replaces the default Client.
 func newTestClient(t *testing.T, b *fakebackend.Backend, opts ...Option) *Client {
 	t.Helper()
-	base := []Option{WithEndpoint(b.URL), WithBatchTimeout(10 * time.Millisecond), WithLogger(discardLogger())}
+	// Source capture would upload this whole module at every session end;
+	// the tests of it turn it back on.
+	base := []Option{WithEndpoint(b.URL), WithBatchTimeout(10 * time.Millisecond), WithLogger(discardLogger()),
+		WithSourceCapture(false)}
 	c, err := Init(context.Background(), append(base, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() {

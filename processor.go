@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agentops-go/agentops/internal/logcapture"
 )
 
 // SessionEnd describes a session whose root span has ended. Hooks receive
@@ -25,6 +27,9 @@ type SessionEnd struct {
 	// ended before its root, and those of them with status Error.
 	Spans  int
 	Errors int
+
+	root trace.SpanContext
+	logs *logcapture.Buffer // the session's captured log, nil without capture
 }
 
 // sessionHook runs for each ended session on the worker goroutine; ctx ends
@@ -46,6 +51,9 @@ const jobQueueSize = 256
 type processor struct {
 	diag  *diagnostics
 	hooks []sessionHook
+	// logLimits, when set, opens a log buffer for every session tracked;
+	// the processor closes it when the session's job is handled or dropped.
+	logLimits *logcapture.Limits
 
 	mu   sync.RWMutex
 	open map[trace.TraceID]*openSession
@@ -77,16 +85,17 @@ type job struct {
 
 var _ sdktrace.SpanProcessor = (*processor)(nil)
 
-func newProcessor(diag *diagnostics, hooks []sessionHook) *processor {
+func newProcessor(diag *diagnostics, hooks []sessionHook, logLimits *logcapture.Limits) *processor {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &processor{
-		diag:   diag,
-		hooks:  hooks,
-		open:   map[trace.TraceID]*openSession{},
-		jobs:   make(chan job, jobQueueSize),
-		ctx:    ctx,
-		cancel: cancel,
-		done:   make(chan struct{}),
+		diag:      diag,
+		hooks:     hooks,
+		logLimits: logLimits,
+		open:      map[trace.TraceID]*openSession{},
+		jobs:      make(chan job, jobQueueSize),
+		ctx:       ctx,
+		cancel:    cancel,
+		done:      make(chan struct{}),
 	}
 	go p.work()
 	return p
@@ -101,6 +110,9 @@ func (p *processor) track(s *Session) {
 	p.mu.Lock()
 	p.open[s.traceID] = &openSession{sess: s, root: s.span.SpanContext().SpanID()}
 	p.mu.Unlock()
+	if p.logLimits != nil {
+		capturedLogs.Open(logcapture.ID(s.traceID), logcapture.NewBuffer(*p.logLimits))
+	}
 }
 
 // openSessions returns the sessions whose root has not ended.
@@ -152,6 +164,7 @@ func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		End:     s.EndTime(),
 		Spans:   int(o.spans.Load()),
 		Errors:  int(o.errors.Load()),
+		root:    sc,
 	}
 	if p.closed.Load() {
 		p.drop(end, "after Shutdown")
@@ -165,12 +178,14 @@ func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 }
 
 func (p *processor) drop(end SessionEnd, why string) {
+	capturedLogs.Close(logcapture.ID(end.TraceID))
 	p.dropped.Add(1)
 	p.diag.report(fmt.Errorf("agentops: session %q (trace %s) ended %s; its end-of-session uploads were skipped", end.Name, end.TraceID, why))
 }
 
 func (p *processor) work() {
 	defer close(p.done)
+	defer p.discardQueued()
 	for {
 		select {
 		case j := <-p.jobs:
@@ -178,10 +193,40 @@ func (p *processor) work() {
 				close(j.flushed)
 				continue
 			}
-			for _, h := range p.hooks {
-				p.runHook(h, j.end)
-			}
+			p.handle(j.end)
 		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// handle runs the hooks for one ended session, with its captured log.
+func (p *processor) handle(end SessionEnd) {
+	if p.logLimits != nil {
+		// Output the program wrote before the session ended may still be
+		// in the stdout pipe: let it reach the log before closing it.
+		if err := syncStdio(p.ctx); err != nil {
+			p.diag.report(fmt.Errorf("agentops: stdout/stderr not fully captured for session %q: %w", end.Name, err))
+		}
+		end.logs = capturedLogs.Close(logcapture.ID(end.TraceID))
+	}
+	for _, h := range p.hooks {
+		p.runHook(h, end)
+	}
+}
+
+// discardQueued releases the logs of sessions still queued when the worker
+// stops (Shutdown ran out of time); their uploads are lost, and said so.
+func (p *processor) discardQueued() {
+	for {
+		select {
+		case j := <-p.jobs:
+			if j.flushed != nil {
+				close(j.flushed)
+				continue
+			}
+			p.drop(j.end, "while Shutdown was giving up")
+		default:
 			return
 		}
 	}

@@ -31,7 +31,7 @@ func (l *errorLog) all() []error {
 // procHarness is a bare provider with only the internal processor on it.
 func procHarness(t *testing.T, hooks ...sessionHook) (*Client, *processor, *errorLog) {
 	log := &errorLog{}
-	p := newProcessor(&diagnostics{handler: log.handle}, hooks)
+	p := newProcessor(&diagnostics{handler: log.handle}, hooks, nil)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(p))
 	c := &Client{cfg: config{traceName: "default", maxPayload: 1 << 10, instrumentLLM: true}, proc: p,
 		tracer: tp.Tracer("test")}

@@ -96,7 +96,8 @@ func TestSessionURL(t *testing.T) {
 	defer s.End(Success)
 	assert.Equal(t, b.URL+"/sessions?trace_id="+s.TraceID().String(), s.URL())
 
-	c, err := Init(context.Background(), WithAPIKey(testKey), WithLogger(discardLogger()), WithBatchTimeout(time.Hour))
+	c, err := Init(context.Background(), WithAPIKey(testKey), WithLogger(discardLogger()), WithBatchTimeout(time.Hour),
+		WithSourceCapture(false))
 	require.NoError(t, err)
 	defer func() {
 		// Nothing is reachable from here: give up on the export at once.

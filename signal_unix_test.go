@@ -5,8 +5,8 @@ package agentops
 import (
 	"bufio"
 	"errors"
-	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +19,7 @@ import (
 
 func TestShutdownOnSignalFlushesAndDiesBySignal(t *testing.T) {
 	b := fakebackend.New(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), signalHelperEnv+"="+b.URL)
+	cmd := childCommand("signal", b.URL)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -41,4 +40,21 @@ func TestShutdownOnSignalFlushesAndDiesBySignal(t *testing.T) {
 	assert.Equal(t, "Indeterminate", root.Attrs["agentops.session.end_state"])
 	assert.Equal(t, "signal: terminated", root.Attrs["agentops.session.end_reason"])
 	assert.Equal(t, root.SpanID, spans["execute_tool before-signal"].ParentSpanID)
+}
+
+func TestStdioCaptureIntoSessionLog(t *testing.T) {
+	b := fakebackend.New(t)
+	cmd := childCommand("stdio", b.URL)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "child stdout:\n%s\nstderr:\n%s", out, stderr.String())
+	assert.Equal(t, "printed to stdout\nafter shutdown\n", string(out), "the terminal still sees everything")
+	assert.Equal(t, "printed to stderr\n", stderr.String())
+
+	ups := b.WaitForUploads(t, 1, 5*time.Second)
+	require.Equal(t, "logs", ups[0].Kind)
+	assert.Regexp(t, `(?m) - INFO - printed to stdout$`, ups[0].Body)
+	assert.Regexp(t, ` - WARNING - printed to stderr`, ups[0].Body)
+	assert.NotContains(t, ups[0].Body, "after shutdown", "capture stopped at Shutdown")
 }

@@ -1,6 +1,7 @@
 // Command quickstart is the smallest agent instrumented with agentops: one
 // session in which a planner agent calls two tools, one of which fails and
-// is retried.
+// is retried, logging as it goes. When the session ends its log lines and
+// the program's source files are uploaded with it.
 //
 // With no configuration it sends to the local backend (`agentops serve`);
 // with AGENTOPS_API_KEY set, to AgentOps cloud.
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -19,6 +21,9 @@ import (
 )
 
 func main() {
+	// Log lines logged with a session's context are uploaded with it.
+	slog.SetDefault(slog.New(agentops.NewSlogHandler(slog.NewTextHandler(os.Stderr, nil))))
+
 	client, err := agentops.Init(context.Background(),
 		agentops.WithShutdownOnSignal(5*time.Second),
 		agentops.WithOnSessionEnd(func(e agentops.SessionEnd) {
@@ -59,11 +64,13 @@ func plan(ctx context.Context, question string) (string, error) {
 	for attempt := 1; ; attempt++ {
 		var err error
 		hits, err = agentops.Run(ctx, agentops.KindTool, "web_search", func(ctx context.Context) ([]string, error) {
+			slog.InfoContext(ctx, "searching", "query", question, "attempt", attempt)
 			return search(question, attempt)
 		}, agentops.WithInput(map[string]any{"query": question, "attempt": attempt}))
 		if err == nil {
 			break
 		}
+		slog.WarnContext(ctx, "search failed, retrying", "err", err)
 		if attempt == 2 {
 			return "", err
 		}

@@ -32,6 +32,20 @@ func TestQuickstartSendsItsSession(t *testing.T) {
 	assert.Equal(t, "Success", root.Attrs["agentops.session.end_state"])
 	assert.Equal(t, []string{"example", "quickstart"}, root.Attrs["agentops.tags"])
 	assert.Equal(t, map[string]int{"quickstart.session": 1, "invoke_agent planner": 1,
-		"execute_tool web_search": 2, "execute_tool summarise": 1}, counts)
+		"execute_tool web_search": 2, "execute_tool summarise": 1, "agentops.sources": 1}, counts)
 	assert.ElementsMatch(t, []string{"error", "ok"}, status["execute_tool web_search"], "the first attempt failed")
+
+	var logs string
+	scripts := map[string]bool{}
+	for _, u := range b.WaitForUploads(t, 2, 5*time.Second) {
+		switch u.Kind {
+		case "logs":
+			logs = u.Body
+		case "scripts":
+			scripts[u.Filename] = true
+		}
+	}
+	assert.Contains(t, logs, " - INFO - searching query=")
+	assert.Contains(t, logs, " - WARNING - search failed, retrying err=")
+	assert.True(t, scripts["examples/quickstart/main.go"], "the program's own source went with it")
 }

@@ -34,6 +34,23 @@ const (
 	ErrorType      = "error.type"
 )
 
+// The agentops.sources span (this SDK's extension, WIRE.md §5): which source
+// files the program ran, where each was stored, and the build identity.
+const (
+	SourcesSpanName = "agentops.sources"
+	SourcesFiles    = "agentops.sources.files"
+	SourcesURLs     = "agentops.sources.urls"
+	SourcesHashes   = "agentops.sources.sha256"
+	SourcesEndpoint = "agentops.sources.endpoint" // "scripts" or "objects"
+	SourcesOrigin   = "agentops.sources.origin"
+	SourcesSkipped  = "agentops.sources.skipped"
+	BuildModule     = "agentops.build.module"
+	BuildVersion    = "agentops.build.version"
+	BuildGoVersion  = "agentops.build.go_version"
+	BuildRevision   = "agentops.build.vcs.revision"
+	BuildModified   = "agentops.build.vcs.modified"
+)
+
 // Tool status values of the AgentOps tool.status attribute.
 const (
 	ToolStatusExecuting = "executing"

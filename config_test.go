@@ -75,6 +75,9 @@ func TestEnvSettings(t *testing.T) {
 		"AGENTOPS_LOG_LEVEL":             "debug",
 		"OTEL_EXPORTER_OTLP_TIMEOUT":     "2500",
 		"OTEL_SDK_DISABLED":              "1",
+		"AGENTOPS_CAPTURE_LOGS":          "false",
+		"AGENTOPS_CAPTURE_SOURCES":       "0",
+		"AGENTOPS_CAPTURE_STDIO":         "true",
 	}), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b", "c"}, c.defaultTags)
@@ -86,6 +89,9 @@ func TestEnvSettings(t *testing.T) {
 	assert.Equal(t, slog.LevelDebug, c.logLevel)
 	assert.Equal(t, 2500*time.Millisecond, c.exportTimeout)
 	assert.True(t, c.disabled)
+	assert.False(t, c.captureLogs)
+	assert.False(t, c.captureSources)
+	assert.True(t, c.captureStdio)
 
 	opt, err := newConfig(envOf(map[string]string{"AGENTOPS_EXPORT_FLUSH_INTERVAL": "250", "AGENTOPS_TRACE_NAME": "env"}),
 		[]Option{WithBatchTimeout(time.Second * 3), WithTraceName("opt")})
@@ -102,6 +108,9 @@ func TestDefaults(t *testing.T) {
 	assert.True(t, c.instrumentLLM)
 	assert.False(t, c.autoStart)
 	assert.Equal(t, "default", c.traceName)
+	assert.True(t, c.captureLogs, "log capture is on by default")
+	assert.True(t, c.captureSources, "source capture is on by default, as the feature request asks")
+	assert.False(t, c.captureStdio, "stdio capture is opt-in")
 
 	otel, err := newConfig(envOf(map[string]string{"OTEL_BSP_SCHEDULE_DELAY": "7000"}), nil)
 	require.NoError(t, err)

@@ -202,13 +202,15 @@ func (a *Auth) fetch(done chan struct{}) {
 		retry := err != nil && a.final == nil && a.ctx.Err() == nil
 		if !retry {
 			a.fetching = nil
-			close(done)
 		}
 		a.mu.Unlock()
+		// Reported before the waiters are released: by the time Token
+		// fails, the error handler has heard why.
 		if err != nil && a.cfg.ErrorHandler != nil && a.ctx.Err() == nil {
 			a.cfg.ErrorHandler(err)
 		}
 		if !retry {
+			close(done)
 			return
 		}
 		pause(a.ctx, wait, attempt) // a.ctx ending is seen by the next attempt

@@ -12,7 +12,10 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -55,6 +58,9 @@ type Client struct {
 	abort     context.CancelFunc // cancels exports stuck past Shutdown's deadline
 
 	uploader    *uploader // nil when nothing is uploaded at session end
+	mp          metric.MeterProvider
+	ownMP       *sdkmetric.MeterProvider // the SDK's own, to flush and shut down
+	metrics     *llmMetrics
 	autoSession *Session
 	signals     *signalWatch
 
@@ -147,6 +153,13 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	c.tp = c.sdkTP
 	c.tracer = c.sdkTP.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	if c.mp, c.ownMP, err = c.newMeterProvider(ctx, cfg, res, abortCtx); err == nil {
+		c.metrics, err = newLLMMetrics(c.mp)
+	}
+	if err != nil {
+		_ = c.Shutdown(context.Background())
+		return nil, err
+	}
 	if c.uploader != nil {
 		c.uploader.tracer = c.tracer
 	}
@@ -232,6 +245,16 @@ func (c *Client) TracerProvider() trace.TracerProvider {
 	return c.tp
 }
 
+// MeterProvider returns the provider the gen_ai.client.* metrics go
+// through: the SDK's own, the one given with WithMeterProvider, or a no-op
+// one when nothing would receive them.
+func (c *Client) MeterProvider() metric.MeterProvider {
+	if c == nil || c.mp == nil {
+		return metricnoop.NewMeterProvider()
+	}
+	return c.mp
+}
+
 // ForceFlush exports every span ended so far and waits for the session-end
 // work queued so far, within ctx. It reports exports that failed meanwhile.
 func (c *Client) ForceFlush(ctx context.Context) error {
@@ -240,6 +263,9 @@ func (c *Client) ForceFlush(ctx context.Context) error {
 	}
 	before := c.exporter.failureCount()
 	err := c.pipe.ForceFlush(ctx)
+	if c.ownMP != nil {
+		err = errors.Join(err, c.ownMP.ForceFlush(ctx))
+	}
 	return errors.Join(err, c.exporter.failedSince(before))
 }
 
@@ -279,6 +305,9 @@ func (c *Client) shutdown(ctx context.Context) error {
 	} else {
 		// Only removes the pipeline from the caller's provider.
 		c.sdkTP.UnregisterSpanProcessor(c.pipe)
+	}
+	if c.ownMP != nil {
+		err = errors.Join(err, c.ownMP.Shutdown(ctx))
 	}
 	if c.exporter != nil && ctx.Err() != nil {
 		// The batch processor gave up waiting for an export that the abort

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/agentops-go/agentops/internal/logcapture"
@@ -68,24 +69,30 @@ type config struct {
 	maxQueueSize      int           // 0: not set by env or option
 	exportTimeout     time.Duration // 0: the exporter's own default
 
-	defaultTags    []string
-	traceName      string
-	autoStart      bool
-	instrumentLLM  bool
-	maxPayload     int
-	captureLogs    bool
-	captureSources bool
-	captureStdio   bool
-	sourceFS       fs.FS
-	logLimits      logcapture.Limits
-	sourceLimits   sources.Limits
-	disabled       bool
-	setGlobal      bool
-	signalShutdown time.Duration // > 0: shut down on SIGINT/SIGTERM within this
-	logger         *slog.Logger
-	logLevel       slog.Level
-	errorHandler   func(error)
-	onSessionEnd   []func(SessionEnd)
+	defaultTags     []string
+	traceName       string
+	autoStart       bool
+	instrumentLLM   bool
+	maxPayload      int
+	captureLogs     bool
+	captureContent  bool
+	otelMessages    bool                // OTel JSON message form instead of AgentOps flat keys
+	redactContent   func(string) string // the user's content redactor
+	meterProvider   metric.MeterProvider
+	metricsOff      bool   // OTEL_METRICS_EXPORTER=none
+	metricsEndpoint string // resolved
+	captureSources  bool
+	captureStdio    bool
+	sourceFS        fs.FS
+	logLimits       logcapture.Limits
+	sourceLimits    sources.Limits
+	disabled        bool
+	setGlobal       bool
+	signalShutdown  time.Duration // > 0: shut down on SIGINT/SIGTERM within this
+	logger          *slog.Logger
+	logLevel        slog.Level
+	errorHandler    func(error)
+	onSessionEnd    []func(SessionEnd)
 
 	// env-derived exporter settings (OTEL_EXPORTER_OTLP_*)
 	caFile, certFile, keyFile string
@@ -227,6 +234,37 @@ func WithMaxPayloadBytes(n int) Option {
 	return optionFunc(func(c config) config { c.maxPayload = n; return c })
 }
 
+// WithContentCapture turns the recording of prompt and completion content
+// (and tool arguments and results) on or off (AGENTOPS_CAPTURE_CONTENT,
+// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT). On by default:
+// seeing what the model was asked and said is the point.
+func WithContentCapture(on bool) Option {
+	return optionFunc(func(c config) config { c.captureContent = on; return c })
+}
+
+// WithContentRedactor passes every recorded content text (prompts,
+// completions, tool arguments and results) through fn first, to mask what
+// must not leave the process. RedactSecrets is one such fn.
+func WithContentRedactor(fn func(string) string) Option {
+	return optionFunc(func(c config) config { c.redactContent = fn; return c })
+}
+
+// WithGenAILatestExperimental writes message content in the OTel GenAI
+// JSON form (gen_ai.input.messages, gen_ai.output.messages,
+// gen_ai.system_instructions, gen_ai.tool.definitions) instead of the
+// AgentOps flat keys, as OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental
+// does. Scalar attributes are written in both vocabularies either way.
+func WithGenAILatestExperimental() Option {
+	return optionFunc(func(c config) config { c.otelMessages = true; return c })
+}
+
+// WithMeterProvider records the gen_ai.client.* metrics through mp instead
+// of a MeterProvider of the SDK's own (which exports OTLP/HTTP metrics next
+// to the spans, with the same token).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c config) config { c.meterProvider = mp; return c })
+}
+
 // WithLogCapture turns the capture of each session's log lines on or off
 // (AGENTOPS_CAPTURE_LOGS). On by default: lines logged through
 // NewSlogHandler or LogWriter (and the process's output under
@@ -329,6 +367,7 @@ func newConfig(getenv func(string) string, opts []Option) (config, error) {
 		instrumentLLM:  true,
 		maxPayload:     defaultMaxPayload,
 		captureLogs:    true,
+		captureContent: true,
 		captureSources: true,
 		logLimits:      logcapture.DefaultLimits(),
 		sourceLimits:   sources.DefaultLimits(),
@@ -342,6 +381,7 @@ func newConfig(getenv func(string) string, opts []Option) (config, error) {
 		return c, err
 	}
 	c.resolveEndpoints(getenv)
+	c.metricsEndpoint = metricsEndpoint(getenv, c.exporterEndpoint)
 	if c.batchTimeout == 0 && getenv("OTEL_BSP_SCHEDULE_DELAY") == "" {
 		c.batchTimeout = defaultBatchTimeout
 	}
@@ -383,6 +423,12 @@ func (c config) fromEnv(getenv func(string) string) config {
 	boolean("AGENTOPS_CAPTURE_LOGS", &c.captureLogs)
 	boolean("AGENTOPS_CAPTURE_SOURCES", &c.captureSources)
 	boolean("AGENTOPS_CAPTURE_STDIO", &c.captureStdio)
+	if v := getenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"); v != "" {
+		c.captureContent = parseContentMode(v)
+	}
+	boolean("AGENTOPS_CAPTURE_CONTENT", &c.captureContent)
+	c.otelMessages = strings.Contains(getenv("OTEL_SEMCONV_STABILITY_OPT_IN"), "gen_ai_latest_experimental")
+	c.metricsOff = strings.EqualFold(strings.TrimSpace(getenv("OTEL_METRICS_EXPORTER")), "none")
 	if v := getenv("AGENTOPS_DEFAULT_TAGS"); v != "" {
 		c.defaultTags = splitList(v)
 	}
@@ -501,6 +547,27 @@ func (c *config) resolveEndpoints(getenv func(string) string) {
 			c.appURL = c.endpoint
 		}
 	}
+}
+
+// parseContentMode reads OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT:
+// true/false, or NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT. The SDK
+// records content on spans only, so the modes without spans turn it off.
+func parseContentMode(v string) bool {
+	switch strings.ToUpper(strings.TrimSpace(v)) {
+	case "SPAN_ONLY", "SPAN_AND_EVENT":
+		return true
+	case "NO_CONTENT", "EVENT_ONLY":
+		return false
+	}
+	return parseBool(v)
+}
+
+// exportTimeoutOrDefault is the OTLP request timeout.
+func (c config) exportTimeoutOrDefault() time.Duration {
+	if c.exportTimeout > 0 {
+		return c.exportTimeout
+	}
+	return defaultExportTimeout
 }
 
 // parseBool reads booleans the way the AgentOps SDKs do: true, 1, t and yes

@@ -77,13 +77,9 @@ type otlpExporter struct {
 }
 
 func newOTLPExporter(ctx context.Context, c config, transport http.RoundTripper, auth *upload.Auth, diag *diagnostics, abort context.Context) (*otlpExporter, error) {
-	timeout := c.exportTimeout
-	if timeout == 0 {
-		timeout = defaultExportTimeout
-	}
 	client := &http.Client{
 		Transport: &upload.Transport{Base: transport, Auth: auth, UserAgent: userAgent},
-		Timeout:   timeout,
+		Timeout:   c.exportTimeoutOrDefault(),
 	}
 	opts := []otlptracehttp.Option{
 		otlptracehttp.WithEndpointURL(c.exporterEndpoint),

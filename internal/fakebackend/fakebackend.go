@@ -6,6 +6,8 @@
 //   - POST/GET /v3/auth/token: API key to JWT, and token verification.
 //   - POST /v1/traces: OTLP/HTTP traces (protobuf or JSON, optionally gzip),
 //     decoded into plain [Span] values the tests can assert on.
+//   - POST /v1/metrics: OTLP/HTTP metrics; histogram points are kept as
+//     [HistogramPoint] values.
 //   - POST /v4/logs/upload/, /v4/scripts/upload/ and /v4/objects/upload/
 //     (also without the trailing slash): text uploads, as a JSON
 //     {"body": "<text>"} envelope or a raw text/plain body, recorded as
@@ -65,6 +67,7 @@ type Backend struct {
 	authRequests int
 	otlpRequests []Request
 	spans        []Span
+	histograms   []HistogramPoint
 	uploads      []Upload
 	uploadSeq    map[string]int // kind -> last stored number
 }
@@ -132,6 +135,7 @@ func New(t testing.TB) *Backend {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/traces", b.handleTraces)
+	mux.HandleFunc("/v1/metrics", b.handleMetrics)
 	mux.HandleFunc("/v3/auth/token", b.handleAuth)
 	for _, kind := range []string{kindLogs, kindScripts, kindObjects} {
 		h := b.handleUpload(kind)

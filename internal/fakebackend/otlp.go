@@ -63,31 +63,13 @@ func (b *Backend) serveTraces(w http.ResponseWriter, r *http.Request) (status, s
 		return fail(http.StatusUnauthorized, "invalid or missing bearer token")
 	}
 
-	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	isJSON := mediaType == "application/json"
-	if !isJSON && mediaType != "application/x-protobuf" && mediaType != "application/protobuf" {
-		return fail(http.StatusUnsupportedMediaType, "unsupported content type "+mediaType)
-	}
-
-	var body io.Reader = http.MaxBytesReader(w, r.Body, maxBody)
-	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			return fail(http.StatusBadRequest, "bad gzip body: "+err.Error())
-		}
-		defer zr.Close()
-		body = io.LimitReader(zr, maxBody)
-	default:
-		return fail(http.StatusUnsupportedMediaType, "unsupported content encoding "+enc)
-	}
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return fail(http.StatusBadRequest, "reading body: "+err.Error())
+	raw, isJSON, code, msg := readOTLPBody(w, r)
+	if code != 0 {
+		return fail(code, msg)
 	}
 
 	req := &collectorpb.ExportTraceServiceRequest{}
+	var err error
 	if isJSON {
 		err = unmarshalOTLPJSON(raw, req)
 	} else {
@@ -117,6 +99,34 @@ func (b *Backend) serveTraces(w http.ResponseWriter, r *http.Request) (status, s
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out)
 	return http.StatusOK, len(decoded)
+}
+
+// readOTLPBody checks an OTLP/HTTP request's media type and encoding and
+// reads its body. code is 0 on success, else the status to answer with msg.
+func readOTLPBody(w http.ResponseWriter, r *http.Request) (raw []byte, isJSON bool, code int, msg string) {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	isJSON = mediaType == "application/json"
+	if !isJSON && mediaType != "application/x-protobuf" && mediaType != "application/protobuf" {
+		return nil, false, http.StatusUnsupportedMediaType, "unsupported content type " + mediaType
+	}
+	var body io.Reader = http.MaxBytesReader(w, r.Body, maxBody)
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, false, http.StatusBadRequest, "bad gzip body: " + err.Error()
+		}
+		defer zr.Close()
+		body = io.LimitReader(zr, maxBody)
+	default:
+		return nil, false, http.StatusUnsupportedMediaType, "unsupported content encoding " + enc
+	}
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, false, http.StatusBadRequest, "reading body: " + err.Error()
+	}
+	return raw, isJSON, 0, ""
 }
 
 // idKeys are the OTLP/JSON fields that carry hex ids, which protojson would

@@ -1,0 +1,235 @@
+package agentops
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/agentops-go/agentops/internal/redact"
+	"github.com/agentops-go/agentops/internal/semconv"
+)
+
+// contentPolicy decides how message content becomes attributes: the
+// AgentOps flat keys (gen_ai.prompt.{i}.content, ...) by default, or the
+// OTel GenAI JSON form (gen_ai.input.messages, ...) when asked; every text
+// through the user's redactor, then cut at the per-attribute cap.
+type contentPolicy struct {
+	otelJSON bool
+	max      int
+	redact   func(string) string
+}
+
+func (c *Client) content() contentPolicy {
+	return contentPolicy{otelJSON: c.cfg.otelMessages, max: c.cfg.maxPayload, redact: c.cfg.redactContent}
+}
+
+// text is s redacted and capped, with a visible marker where it was cut.
+func (p contentPolicy) text(s string) string {
+	if p.redact != nil {
+		s = p.redact(s)
+	}
+	return truncate(s, p.max)
+}
+
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	marker := "…[truncated " + strconv.Itoa(len(s)-max) + " bytes]"
+	cut := max
+	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		cut--
+	}
+	return s[:cut] + marker
+}
+
+func (p contentPolicy) request(r *LLMRequest) []attribute.KeyValue {
+	if p.otelJSON {
+		return p.requestJSON(r)
+	}
+	a := make([]attribute.KeyValue, 0, 2*len(r.Messages)+2*len(r.Prompts)+3*len(r.Tools))
+	for i, m := range r.Messages {
+		a = p.appendMessage(a, semconv.Prompt(i), m, false)
+	}
+	for i, prompt := range r.Prompts {
+		pre := semconv.Prompt(len(r.Messages) + i)
+		a = append(a, attribute.String(pre+"role", "user"), attribute.String(pre+"content", p.text(prompt)))
+	}
+	for i, t := range r.Tools {
+		pre := semconv.Function(i)
+		a = append(a,
+			attribute.String(pre+"name", t.Name),
+			attribute.String(pre+"description", p.text(t.Description)),
+			attribute.String(pre+"parameters", p.text(t.Parameters)))
+	}
+	return a
+}
+
+func (p contentPolicy) response(r *LLMResponse) []attribute.KeyValue {
+	if len(r.Choices) == 0 {
+		return nil
+	}
+	if p.otelJSON {
+		return p.responseJSON(r)
+	}
+	a := make([]attribute.KeyValue, 0, 3*len(r.Choices))
+	for i, c := range r.Choices {
+		pre := semconv.Completion(i)
+		a = p.appendMessage(a, pre, c.Message, true)
+		if c.FinishReason != "" {
+			a = append(a, attribute.String(pre+"finish_reason", c.FinishReason))
+		}
+	}
+	return a
+}
+
+// appendMessage writes one message under pre ("gen_ai.prompt.0." or
+// "gen_ai.completion.0."). Completions also carry the tool call type and
+// refusals; never a bare gen_ai.completion.
+func (p contentPolicy) appendMessage(a []attribute.KeyValue, pre string, m Message, completion bool) []attribute.KeyValue {
+	role := m.Role
+	if role == "" && completion {
+		role = "assistant"
+	}
+	a = append(a, attribute.String(pre+"role", role))
+	if m.Content != "" || len(m.ToolCalls) == 0 {
+		a = append(a, attribute.String(pre+"content", p.text(m.Content)))
+	}
+	if m.ToolCallID != "" && !completion {
+		a = append(a, attribute.String(pre+"tool_call_id", m.ToolCallID))
+	}
+	if m.Refusal != "" && completion {
+		a = append(a, attribute.String(pre+"refusal", p.text(m.Refusal)))
+	}
+	for j, tc := range m.ToolCalls {
+		tp := semconv.ToolCallKey(pre, j)
+		a = append(a,
+			attribute.String(tp+"id", tc.ID),
+			attribute.String(tp+"name", tc.Name),
+			attribute.String(tp+"arguments", p.text(tc.Arguments)))
+		if completion {
+			typ := tc.Type
+			if typ == "" {
+				typ = "function"
+			}
+			a = append(a, attribute.String(tp+"type", typ))
+		}
+	}
+	return a
+}
+
+// The OTel GenAI message shapes.
+type (
+	otelMessage struct {
+		Role         string     `json:"role"`
+		Parts        []otelPart `json:"parts"`
+		FinishReason string     `json:"finish_reason,omitempty"`
+	}
+	otelPart struct {
+		Type      string `json:"type"`
+		Content   string `json:"content,omitempty"`
+		ID        string `json:"id,omitempty"`
+		Name      string `json:"name,omitempty"`
+		Arguments any    `json:"arguments,omitempty"`
+		Response  string `json:"response,omitempty"`
+	}
+	otelTool struct {
+		Type        string `json:"type"`
+		Name        string `json:"name"`
+		Description string `json:"description,omitempty"`
+		Parameters  any    `json:"parameters,omitempty"`
+	}
+)
+
+func (p contentPolicy) requestJSON(r *LLMRequest) []attribute.KeyValue {
+	var a []attribute.KeyValue
+	var system []otelPart
+	msgs := make([]otelMessage, 0, len(r.Messages)+len(r.Prompts))
+	for _, m := range r.Messages {
+		if m.Role == "system" || m.Role == "developer" {
+			system = append(system, otelPart{Type: "text", Content: p.text(m.Content)})
+			continue
+		}
+		msgs = append(msgs, otelMessage{Role: m.Role, Parts: p.parts(m)})
+	}
+	for _, prompt := range r.Prompts {
+		msgs = append(msgs, otelMessage{Role: "user", Parts: []otelPart{{Type: "text", Content: p.text(prompt)}}})
+	}
+	if len(msgs) > 0 {
+		a = append(a, attribute.String(semconv.InputMessages, marshal(msgs)))
+	}
+	if len(system) > 0 {
+		a = append(a, attribute.String(semconv.SystemInstructions, marshal(system)))
+	}
+	if len(r.Tools) > 0 {
+		tools := make([]otelTool, len(r.Tools))
+		for i, t := range r.Tools {
+			tools[i] = otelTool{Type: "function", Name: t.Name, Description: p.text(t.Description), Parameters: rawJSON(t.Parameters)}
+		}
+		a = append(a, attribute.String(semconv.ToolDefinitions, marshal(tools)))
+	}
+	return a
+}
+
+func (p contentPolicy) responseJSON(r *LLMResponse) []attribute.KeyValue {
+	msgs := make([]otelMessage, len(r.Choices))
+	for i, c := range r.Choices {
+		role := c.Message.Role
+		if role == "" {
+			role = "assistant"
+		}
+		msgs[i] = otelMessage{Role: role, Parts: p.parts(c.Message), FinishReason: c.FinishReason}
+	}
+	return []attribute.KeyValue{attribute.String(semconv.OutputMessages, marshal(msgs))}
+}
+
+// parts is a message in OTel parts: reasoning, text, tool calls, or the
+// response to a tool call.
+func (p contentPolicy) parts(m Message) []otelPart {
+	var parts []otelPart
+	if m.Role == "tool" {
+		return []otelPart{{Type: "tool_call_response", ID: m.ToolCallID, Response: p.text(m.Content)}}
+	}
+	if m.Reasoning != "" {
+		parts = append(parts, otelPart{Type: "reasoning", Content: p.text(m.Reasoning)})
+	}
+	if m.Content != "" || (len(m.ToolCalls) == 0 && m.Refusal == "") {
+		parts = append(parts, otelPart{Type: "text", Content: p.text(m.Content)})
+	}
+	if m.Refusal != "" {
+		parts = append(parts, otelPart{Type: "refusal", Content: p.text(m.Refusal)})
+	}
+	for _, tc := range m.ToolCalls {
+		parts = append(parts, otelPart{Type: "tool_call", ID: tc.ID, Name: tc.Name, Arguments: rawJSON(p.text(tc.Arguments))})
+	}
+	return parts
+}
+
+// rawJSON keeps valid JSON as JSON and anything else as a string.
+func rawJSON(s string) any {
+	if s == "" {
+		return nil
+	}
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	return s
+}
+
+// marshal encodes the shapes above, which always encode, without
+// escaping < > & (prompts are full of them).
+func marshal(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// RedactSecrets masks API-key-shaped strings (sk-..., AKIA..., ghp_...),
+// bearer tokens, password values and private key blocks in s: the
+// redaction the SDK applies to uploaded logs and sources, ready to pass to
+// WithContentRedactor. It is safe for concurrent use.
+func RedactSecrets(s string) string { return redact.String(s) }

@@ -1,0 +1,202 @@
+package agentops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/agentops-go/agentops/internal/semconv"
+	"github.com/agentops-go/agentops/upload"
+)
+
+// llmMetrics are the four gen_ai.client.* histograms, created once per
+// Client with the bucket boundaries SEMCONV.md gives.
+type llmMetrics struct {
+	tokens   metric.Int64Histogram
+	duration metric.Float64Histogram
+	ttfc     metric.Float64Histogram
+	perChunk metric.Float64Histogram
+}
+
+func newLLMMetrics(mp metric.MeterProvider) (*llmMetrics, error) {
+	m := mp.Meter(ScopeName, metric.WithInstrumentationVersion(Version))
+	tokens, err1 := m.Int64Histogram(semconv.MetricTokenUsage,
+		metric.WithUnit("{token}"),
+		metric.WithDescription("Number of input and output tokens used."),
+		metric.WithExplicitBucketBoundaries(semconv.TokenBuckets...))
+	duration, err2 := m.Float64Histogram(semconv.MetricOperationDuration,
+		metric.WithUnit("s"),
+		metric.WithDescription("GenAI operation duration."),
+		metric.WithExplicitBucketBoundaries(semconv.DurationBuckets...))
+	ttfc, err3 := m.Float64Histogram(semconv.MetricTimeToFirstChunk,
+		metric.WithUnit("s"),
+		metric.WithDescription("Time to receive the first chunk of a streamed response."),
+		metric.WithExplicitBucketBoundaries(semconv.DurationBuckets...))
+	perChunk, err4 := m.Float64Histogram(semconv.MetricTimePerOutputChunk,
+		metric.WithUnit("s"),
+		metric.WithDescription("Time between consecutive chunks of a streamed response."),
+		metric.WithExplicitBucketBoundaries(semconv.DurationBuckets...))
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return nil, fmt.Errorf("%w: GenAI metrics: %w", ErrInvalidConfig, err)
+	}
+	return &llmMetrics{tokens: tokens, duration: duration, ttfc: ttfc, perChunk: perChunk}, nil
+}
+
+// metricAttributes are what every GenAI metric point of the call carries.
+func (s *LLMSpan) metricAttributes(responseModel, errType string) []attribute.KeyValue {
+	a := make([]attribute.KeyValue, 0, 7)
+	a = append(a,
+		attribute.String(semconv.GenAIOperationName, s.req.Operation),
+		attribute.String(semconv.ProviderName, s.req.Provider),
+		attribute.String(semconv.RequestModel, s.req.Model))
+	if responseModel != "" {
+		a = append(a, attribute.String(semconv.ResponseModel, responseModel))
+	}
+	if s.req.ServerAddress != "" {
+		a = append(a, attribute.String(semconv.ServerAddress, s.req.ServerAddress))
+	}
+	if errType != "" {
+		a = append(a, attribute.String(semconv.ErrorType, errType))
+	}
+	return a
+}
+
+// call records one finished call: duration always, time to first chunk for
+// streams, token usage only when the provider reported it.
+func (m *llmMetrics) call(s *LLMSpan, resp *LLMResponse, d, ttfc time.Duration, streamed bool, errType string) {
+	if m == nil {
+		return
+	}
+	ctx := context.Background()
+	attrs := s.metricAttributes(resp.Model, errType)
+	set := metric.WithAttributeSet(attribute.NewSet(slices.Clone(attrs)...))
+	m.duration.Record(ctx, d.Seconds(), set)
+	if streamed {
+		m.ttfc.Record(ctx, ttfc.Seconds(), set)
+	}
+	if u := resp.Usage; u != nil {
+		// NewSet sorts its argument in place: each set gets its own slice.
+		for _, t := range []struct {
+			typ string
+			n   int
+		}{{"input", u.InputTokens}, {"output", u.OutputTokens}} {
+			kv := slices.Concat(attrs, []attribute.KeyValue{attribute.String(semconv.TokenType, t.typ)})
+			m.tokens.Record(ctx, int64(t.n), metric.WithAttributeSet(attribute.NewSet(kv...)))
+		}
+	}
+}
+
+// chunk records the time between two streamed chunks.
+func (m *llmMetrics) chunk(s *LLMSpan, gap time.Duration) {
+	if m == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.chunkSet == nil {
+		set := attribute.NewSet(s.metricAttributes("", "")...)
+		s.chunkSet = &set
+	}
+	set := *s.chunkSet
+	s.mu.Unlock()
+	m.perChunk.Record(context.Background(), gap.Seconds(), metric.WithAttributeSet(set))
+}
+
+// newMeterProvider is the MeterProvider the GenAI metrics go through: the
+// caller's (WithMeterProvider), or one of the SDK's exporting OTLP/HTTP
+// metrics with the same bearer token as the spans, or none at all when
+// nothing would receive them.
+func (c *Client) newMeterProvider(ctx context.Context, cfg config, res *resource.Resource, abort context.Context) (metric.MeterProvider, *sdkmetric.MeterProvider, error) {
+	if cfg.meterProvider != nil {
+		return cfg.meterProvider, nil, nil
+	}
+	if cfg.noDefaultExporter || cfg.metricsOff {
+		return noop.NewMeterProvider(), nil, nil
+	}
+	opts := []otlpmetrichttp.Option{
+		otlpmetrichttp.WithEndpointURL(cfg.metricsEndpoint),
+		otlpmetrichttp.WithHTTPClient(&http.Client{
+			Transport: &upload.Transport{Base: c.transport, Auth: c.auth, UserAgent: userAgent},
+			Timeout:   cfg.exportTimeoutOrDefault(),
+		}),
+	}
+	if !cfg.compressionFromEnv {
+		opts = append(opts, otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression))
+	}
+	exp, err := otlpmetrichttp.New(ctx, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: OTLP metrics exporter for %s: %w", ErrInvalidConfig, cfg.metricsEndpoint, err)
+	}
+	reporting := &metricExporter{Exporter: exp, url: cfg.metricsEndpoint, diag: c.diag, abort: abort}
+	mpOpts := []sdkmetric.Option{sdkmetric.WithReader(sdkmetric.NewPeriodicReader(reporting))}
+	if res != nil {
+		mpOpts = append(mpOpts, sdkmetric.WithResource(res))
+	}
+	mp := sdkmetric.NewMeterProvider(mpOpts...)
+	return mp, mp, nil
+}
+
+// metricsEndpoint is where metrics go beside the spans: the standard
+// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else the traces URL with its
+// /v1/traces turned into /v1/metrics (https://otlp.agentops.ai/v1/metrics
+// for AgentOps cloud).
+func metricsEndpoint(getenv func(string) string, tracesURL string) string {
+	if v := getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"); v != "" {
+		return v
+	}
+	if base, ok := strings.CutSuffix(tracesURL, "/v1/traces"); ok {
+		return base + "/v1/metrics"
+	}
+	u, err := url.Parse(tracesURL)
+	if err != nil {
+		return tracesURL
+	}
+	return u.Scheme + "://" + u.Host + "/v1/metrics"
+}
+
+// metricExporter reports failed metric exports once through diagnostics
+// (the periodic reader would print each through otel.Handle) and lets
+// Shutdown abort an export stuck on a hung backend. Safe for concurrent use.
+type metricExporter struct {
+	sdkmetric.Exporter
+	url   string
+	diag  *diagnostics
+	abort context.Context
+}
+
+func (e *metricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
+	if empty(rm) {
+		return nil // an agent that made no LLM call sends no request
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(e.abort, cancel)()
+	if err := e.Exporter.Export(ctx, rm); err != nil {
+		err = fmt.Errorf("agentops: metrics were not exported to %s: %w", e.url, err)
+		if !errors.Is(err, upload.ErrAPIKeyRejected) && !errors.Is(err, upload.ErrNoAuthEndpoint) {
+			e.diag.report(err)
+		}
+	}
+	return nil
+}
+
+func empty(rm *metricdata.ResourceMetrics) bool {
+	for _, sm := range rm.ScopeMetrics {
+		if len(sm.Metrics) > 0 {
+			return false
+		}
+	}
+	return true
+}

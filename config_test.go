@@ -155,3 +155,23 @@ func TestInitRejectsBadConfigWithoutStartingAnything(t *testing.T) {
 	assert.Nil(t, c)
 	assert.Nil(t, Default())
 }
+
+func TestMetricsSettings(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, LocalEndpoint + "/v1/metrics"},
+		{map[string]string{"AGENTOPS_API_KEY": testKey}, "https://otlp.agentops.ai/v1/metrics"},
+		{map[string]string{"AGENTOPS_EXPORTER_ENDPOINT": "https://collector:4318/custom"}, "https://collector:4318/v1/metrics"},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://m:9/x"}, "http://m:9/x"},
+	} {
+		c, err := newConfig(envOf(tc.env), nil)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, c.metricsEndpoint, "%v", tc.env)
+		assert.False(t, c.metricsOff)
+	}
+	off, err := newConfig(envOf(map[string]string{"OTEL_METRICS_EXPORTER": "none"}), nil)
+	require.NoError(t, err)
+	assert.True(t, off.metricsOff)
+}

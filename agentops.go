@@ -145,7 +145,8 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 		c.sdkTP = cfg.tracerProv
 		c.sdkTP.RegisterSpanProcessor(c.pipe)
 	} else {
-		tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(c.pipe)}
+		tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSpanProcessor(c.pipe),
+			sdktrace.WithRawSpanLimits(spanLimits(os.Getenv))}
 		if cfg.sampler != nil {
 			tpOpts = append(tpOpts, sdktrace.WithSampler(cfg.sampler))
 		}
@@ -233,6 +234,18 @@ func newResource(ctx context.Context, cfg config) (*resource.Resource, error) {
 		return nil, fmt.Errorf("%w: resource: %w", ErrInvalidConfig, err)
 	}
 	return res, nil
+}
+
+// spanLimits are the OTel SDK's, read from OTEL_SPAN_* and OTEL_ATTRIBUTE_*
+// as usual, except the attribute count: 128 would cut a conversation of
+// some 50 messages short in the AgentOps flat form (two keys a message), so
+// unless a variable sets it, a span may carry 1024.
+func spanLimits(getenv func(string) string) sdktrace.SpanLimits {
+	l := sdktrace.NewSpanLimits()
+	if getenv("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT") == "" && getenv("OTEL_ATTRIBUTE_COUNT_LIMIT") == "" {
+		l.AttributeCountLimit = 1024
+	}
+	return l
 }
 
 // TracerProvider returns the provider the SDK's spans go through: its own,

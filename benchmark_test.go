@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -111,4 +112,58 @@ func benchClient(b *testing.B) *Client {
 	}
 	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	return c
+}
+
+// BenchmarkLLMSpan is the manual LLM API (what the wrappers add to a call)
+// beside a raw OTel span of the same provider, for a chat of a system and
+// a user message, one tool, and an answer with usage.
+func BenchmarkLLMSpan(b *testing.B) {
+	// Recorded but exported nowhere: the call path alone, without an
+	// exporter competing for the two cores.
+	c, err := Init(context.Background(), WithoutDefaultExporter(), WithLogger(discardLogger()),
+		WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	ctx, sess := c.StartSession(context.Background(), "bench")
+	defer sess.End(Success)
+	raw := c.TracerProvider().Tracer("raw")
+	req := LLMRequest{Provider: "openai", Model: "gpt-4o-mini", ServerAddress: "api.openai.com", ServerPort: 443,
+		Messages: []Message{
+			{Role: "system", Content: "You are a helpful assistant that answers briefly."},
+			{Role: "user", Content: "What is the capital of France, and what is its population?"},
+		},
+		Tools:       []ToolDefinition{{Name: "search", Description: "Web search", Parameters: `{"type":"object","properties":{"q":{"type":"string"}}}`}},
+		Temperature: ptr(0.2), MaxTokens: 256}
+	resp := LLMResponse{ID: "chatcmpl-abc", Model: "gpt-4o-mini-2024-07-18",
+		Choices: []Choice{{Message: Message{Role: "assistant", Content: "Paris; about 2.1 million people."}, FinishReason: "stop"}},
+		Usage:   &Usage{InputTokens: 42, OutputTokens: 12, TotalTokens: 54}}
+
+	b.Run("otel-raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, s := raw.Start(ctx, "chat gpt-4o-mini")
+			s.End()
+		}
+	})
+	// The same attributes, prepared once, set on a raw span: what the OTel
+	// SDK itself costs for a span this rich.
+	startAttrs := c.content().request(llmStartAttributes(nil, &req), &req)
+	endAttrs := c.content().response(llmEndAttributes(nil, &resp, false, 0), &resp)
+	b.Run("otel-raw-same-attrs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, s := raw.Start(ctx, "chat gpt-4o-mini", trace.WithAttributes(startAttrs...))
+			s.SetAttributes(endAttrs...)
+			s.End()
+		}
+	})
+	b.Run("StartLLM+End", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, s := c.StartLLM(ctx, req)
+			s.End(resp, nil)
+		}
+	})
 }

@@ -45,11 +45,21 @@ func truncate(s string, max int) string {
 	return s[:cut] + marker
 }
 
-func (p contentPolicy) request(r *LLMRequest) []attribute.KeyValue {
-	if p.otelJSON {
-		return p.requestJSON(r)
+// contentAttributeCount estimates how many attributes request adds in the
+// flat form, to size the start attribute slice once.
+func contentAttributeCount(r *LLMRequest) int {
+	n := 2*len(r.Messages) + 2*len(r.Prompts) + 3*len(r.Tools)
+	for _, m := range r.Messages {
+		n += 3 * len(m.ToolCalls)
 	}
-	a := make([]attribute.KeyValue, 0, 2*len(r.Messages)+2*len(r.Prompts)+3*len(r.Tools))
+	return n
+}
+
+// request appends the prompt content of r to a.
+func (p contentPolicy) request(a []attribute.KeyValue, r *LLMRequest) []attribute.KeyValue {
+	if p.otelJSON {
+		return p.requestJSON(a, r)
+	}
 	for i, m := range r.Messages {
 		a = p.appendMessage(a, semconv.Prompt(i), m, false)
 	}
@@ -67,14 +77,14 @@ func (p contentPolicy) request(r *LLMRequest) []attribute.KeyValue {
 	return a
 }
 
-func (p contentPolicy) response(r *LLMResponse) []attribute.KeyValue {
+// response appends the completion content of r to a.
+func (p contentPolicy) response(a []attribute.KeyValue, r *LLMResponse) []attribute.KeyValue {
 	if len(r.Choices) == 0 {
-		return nil
+		return a
 	}
 	if p.otelJSON {
-		return p.responseJSON(r)
+		return p.responseJSON(a, r)
 	}
-	a := make([]attribute.KeyValue, 0, 3*len(r.Choices))
 	for i, c := range r.Choices {
 		pre := semconv.Completion(i)
 		a = p.appendMessage(a, pre, c.Message, true)
@@ -143,8 +153,7 @@ type (
 	}
 )
 
-func (p contentPolicy) requestJSON(r *LLMRequest) []attribute.KeyValue {
-	var a []attribute.KeyValue
+func (p contentPolicy) requestJSON(a []attribute.KeyValue, r *LLMRequest) []attribute.KeyValue {
 	var system []otelPart
 	msgs := make([]otelMessage, 0, len(r.Messages)+len(r.Prompts))
 	for _, m := range r.Messages {
@@ -173,7 +182,7 @@ func (p contentPolicy) requestJSON(r *LLMRequest) []attribute.KeyValue {
 	return a
 }
 
-func (p contentPolicy) responseJSON(r *LLMResponse) []attribute.KeyValue {
+func (p contentPolicy) responseJSON(a []attribute.KeyValue, r *LLMResponse) []attribute.KeyValue {
 	msgs := make([]otelMessage, len(r.Choices))
 	for i, c := range r.Choices {
 		role := c.Message.Role
@@ -182,7 +191,7 @@ func (p contentPolicy) responseJSON(r *LLMResponse) []attribute.KeyValue {
 		}
 		msgs[i] = otelMessage{Role: role, Parts: p.parts(c.Message), FinishReason: c.FinishReason}
 	}
-	return []attribute.KeyValue{attribute.String(semconv.OutputMessages, marshal(msgs))}
+	return append(a, attribute.String(semconv.OutputMessages, marshal(msgs)))
 }
 
 // parts is a message in OTel parts: reasoning, text, tool calls, or the

@@ -141,7 +141,6 @@ type LLMSpan struct {
 	chunks    int
 	lastChunk time.Time
 	ttfc      time.Duration
-	chunkSet  *attribute.Set // metric attributes of the chunk timings
 
 	ended atomic.Bool
 }
@@ -175,14 +174,27 @@ func (c *Client) StartLLM(ctx context.Context, req LLMRequest) (context.Context,
 	if req.Provider == "" {
 		req.Provider = "openai"
 	}
+	buf := getAttrs()
+	defer putAttrs(buf)
+	attrs := llmStartAttributes((*buf)[:0], &req)
+	// The prompt goes in with the start attributes (one allocation, and
+	// processors see it at OnStart), unless the span will most likely not
+	// be recorded: a parent that is not sampled, under the usual
+	// parent-based samplers.
+	parent := trace.SpanContextFromContext(ctx)
+	early := c.cfg.captureContent && (!parent.IsValid() || parent.IsSampled())
+	if early {
+		attrs = c.content().request(attrs, &req)
+	}
 	start := time.Now()
 	ctx, span := c.tracer.Start(ctx, req.Operation+" "+req.Model,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithTimestamp(start),
-		trace.WithAttributes(llmStartAttributes(&req)...))
+		trace.WithAttributes(attrs...))
+	*buf = attrs // keep the grown slice for the next call
 	s := &LLMSpan{client: c, span: span, req: &req, start: start}
-	if span.IsRecording() && c.cfg.captureContent {
-		span.SetAttributes(c.content().request(&req)...)
+	if !early && c.cfg.captureContent && span.IsRecording() {
+		span.SetAttributes(c.content().request(nil, &req)...)
 	}
 	return context.WithValue(ctx, llmKey{}, s), s
 }
@@ -195,10 +207,27 @@ func LLMSpanFromContext(ctx context.Context) *LLMSpan {
 	return s
 }
 
-// llmStartAttributes are the request's scalar attributes, in both
-// vocabularies, in one slice.
-func llmStartAttributes(r *LLMRequest) []attribute.KeyValue {
-	a := make([]attribute.KeyValue, 0, 24)
+// attrPool holds scratch attribute slices: the OTel SDK copies what it is
+// given, so the slices that carry a call's attributes can be reused.
+var attrPool = sync.Pool{New: func() any {
+	s := make([]attribute.KeyValue, 0, 64)
+	return &s
+}}
+
+func getAttrs() *[]attribute.KeyValue { return attrPool.Get().(*[]attribute.KeyValue) }
+
+func putAttrs(s *[]attribute.KeyValue) {
+	if cap(*s) > 1024 {
+		return // a huge conversation's slice is left to the GC
+	}
+	clear(*s)
+	*s = (*s)[:0]
+	attrPool.Put(s)
+}
+
+// llmStartAttributes appends the request's scalar attributes, in both
+// vocabularies, to a.
+func llmStartAttributes(a []attribute.KeyValue, r *LLMRequest) []attribute.KeyValue {
 	a = append(a,
 		attribute.String(semconv.SpanKind, semconv.KindLLM),
 		attribute.String(semconv.GenAIOperationName, r.Operation),
@@ -307,9 +336,10 @@ func (s *LLMSpan) End(resp LLMResponse, err error) {
 		}
 	}
 	if s.span.IsRecording() {
-		a := llmEndAttributes(&resp, s.req.Stream && chunks > 0, ttfc)
+		buf := getAttrs()
+		a := llmEndAttributes((*buf)[:0], &resp, s.req.Stream && chunks > 0, ttfc)
 		if s.client.cfg.captureContent {
-			a = append(a, s.client.content().response(&resp)...)
+			a = s.client.content().response(a, &resp)
 		}
 		if err != nil {
 			s.span.RecordError(err, trace.WithStackTrace(true))
@@ -317,15 +347,16 @@ func (s *LLMSpan) End(resp LLMResponse, err error) {
 			a = append(a, attribute.String(semconv.ErrorType, errType))
 		}
 		s.span.SetAttributes(a...)
+		*buf = a
+		putAttrs(buf)
 	}
 	s.span.End(trace.WithTimestamp(end))
 	s.client.metrics.call(s, &resp, end.Sub(s.start), ttfc, chunks > 0, errType)
 }
 
-// llmEndAttributes are the response's scalar attributes, in both
-// vocabularies.
-func llmEndAttributes(r *LLMResponse, streamed bool, ttfc time.Duration) []attribute.KeyValue {
-	a := make([]attribute.KeyValue, 0, 20)
+// llmEndAttributes appends the response's scalar attributes, in both
+// vocabularies, to a.
+func llmEndAttributes(a []attribute.KeyValue, r *LLMResponse, streamed bool, ttfc time.Duration) []attribute.KeyValue {
 	if r.ID != "" {
 		a = append(a, attribute.String(semconv.ResponseID, r.ID))
 	}

@@ -3,6 +3,7 @@ package agentops
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -424,4 +425,23 @@ func TestMetricsExportedWithBearerToken(t *testing.T) {
 func tokenType(p fakebackend.HistogramPoint) string {
 	s, _ := p.Attrs["gen_ai.token.type"].(string)
 	return s
+}
+
+// A long conversation keeps every message: the attribute limit is raised
+// for the SDK's own provider, unless a variable sets it.
+func TestLongConversationKeepsEveryMessage(t *testing.T) {
+	h := newLLMHarness(t)
+	req := LLMRequest{Model: "gpt-4o"}
+	for i := range 150 {
+		req.Messages = append(req.Messages, Message{Role: "user", Content: "message " + strconv.Itoa(i)})
+	}
+	_, call := StartLLM(context.Background(), req)
+	call.End(answer(), nil)
+	_, a := h.lastSpan(t)
+	assert.Equal(t, "message 149", a["gen_ai.prompt.149.content"].AsString())
+	assert.Equal(t, "Paris 18C, Rome 24C.", a["gen_ai.completion.0.content"].AsString())
+
+	assert.Equal(t, 1024, spanLimits(envOf(nil)).AttributeCountLimit)
+	assert.Equal(t, 128, spanLimits(envOf(map[string]string{"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT": "128"})).AttributeCountLimit,
+		"a variable still decides")
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -23,12 +24,70 @@ import (
 )
 
 // llmMetrics are the four gen_ai.client.* histograms, created once per
-// Client with the bucket boundaries SEMCONV.md gives.
+// Client with the bucket boundaries SEMCONV.md gives, and the attribute sets
+// of their points, made once per distinct set of values: a call records
+// three points without building a set.
 type llmMetrics struct {
 	tokens   metric.Int64Histogram
 	duration metric.Float64Histogram
 	ttfc     metric.Float64Histogram
 	perChunk metric.Float64Histogram
+
+	mu   sync.RWMutex
+	sets map[metricKey]*metricOptions
+}
+
+// metricKey is what tells the points of two calls apart.
+type metricKey struct {
+	operation, provider, requestModel, responseModel, server, errorType string
+}
+
+// metricOptions are the record options of one metricKey: the call's
+// attribute set, and the same with gen_ai.token.type input and output.
+type metricOptions struct {
+	call, input, output []metric.RecordOption
+}
+
+// maxMetricSets bounds the cache; past it, it starts over.
+const maxMetricSets = 1024
+
+func (m *llmMetrics) options(k metricKey) *metricOptions {
+	m.mu.RLock()
+	o := m.sets[k]
+	m.mu.RUnlock()
+	if o != nil {
+		return o
+	}
+	attrs := make([]attribute.KeyValue, 0, 7)
+	attrs = append(attrs,
+		attribute.String(semconv.GenAIOperationName, k.operation),
+		attribute.String(semconv.ProviderName, k.provider),
+		attribute.String(semconv.RequestModel, k.requestModel))
+	for _, kv := range []struct{ key, v string }{
+		{semconv.ResponseModel, k.responseModel},
+		{semconv.ServerAddress, k.server},
+		{semconv.ErrorType, k.errorType},
+	} {
+		if kv.v != "" {
+			attrs = append(attrs, attribute.String(kv.key, kv.v))
+		}
+	}
+	with := func(extra ...attribute.KeyValue) []metric.RecordOption {
+		// NewSet sorts its argument in place: each set gets its own slice.
+		return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(slices.Concat(attrs, extra)...))}
+	}
+	o = &metricOptions{
+		call:   with(),
+		input:  with(attribute.String(semconv.TokenType, "input")),
+		output: with(attribute.String(semconv.TokenType, "output")),
+	}
+	m.mu.Lock()
+	if len(m.sets) >= maxMetricSets {
+		clear(m.sets)
+	}
+	m.sets[k] = o
+	m.mu.Unlock()
+	return o
 }
 
 func newLLMMetrics(mp metric.MeterProvider) (*llmMetrics, error) {
@@ -52,26 +111,12 @@ func newLLMMetrics(mp metric.MeterProvider) (*llmMetrics, error) {
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return nil, fmt.Errorf("%w: GenAI metrics: %w", ErrInvalidConfig, err)
 	}
-	return &llmMetrics{tokens: tokens, duration: duration, ttfc: ttfc, perChunk: perChunk}, nil
+	return &llmMetrics{tokens: tokens, duration: duration, ttfc: ttfc, perChunk: perChunk, sets: map[metricKey]*metricOptions{}}, nil
 }
 
-// metricAttributes are what every GenAI metric point of the call carries.
-func (s *LLMSpan) metricAttributes(responseModel, errType string) []attribute.KeyValue {
-	a := make([]attribute.KeyValue, 0, 7)
-	a = append(a,
-		attribute.String(semconv.GenAIOperationName, s.req.Operation),
-		attribute.String(semconv.ProviderName, s.req.Provider),
-		attribute.String(semconv.RequestModel, s.req.Model))
-	if responseModel != "" {
-		a = append(a, attribute.String(semconv.ResponseModel, responseModel))
-	}
-	if s.req.ServerAddress != "" {
-		a = append(a, attribute.String(semconv.ServerAddress, s.req.ServerAddress))
-	}
-	if errType != "" {
-		a = append(a, attribute.String(semconv.ErrorType, errType))
-	}
-	return a
+// key is the call's metricKey.
+func (s *LLMSpan) key(responseModel, errType string) metricKey {
+	return metricKey{s.req.Operation, s.req.Provider, s.req.Model, responseModel, s.req.ServerAddress, errType}
 }
 
 // call records one finished call: duration always, time to first chunk for
@@ -81,21 +126,14 @@ func (m *llmMetrics) call(s *LLMSpan, resp *LLMResponse, d, ttfc time.Duration, 
 		return
 	}
 	ctx := context.Background()
-	attrs := s.metricAttributes(resp.Model, errType)
-	set := metric.WithAttributeSet(attribute.NewSet(slices.Clone(attrs)...))
-	m.duration.Record(ctx, d.Seconds(), set)
+	o := m.options(s.key(resp.Model, errType))
+	m.duration.Record(ctx, d.Seconds(), o.call...)
 	if streamed {
-		m.ttfc.Record(ctx, ttfc.Seconds(), set)
+		m.ttfc.Record(ctx, ttfc.Seconds(), o.call...)
 	}
 	if u := resp.Usage; u != nil {
-		// NewSet sorts its argument in place: each set gets its own slice.
-		for _, t := range []struct {
-			typ string
-			n   int
-		}{{"input", u.InputTokens}, {"output", u.OutputTokens}} {
-			kv := slices.Concat(attrs, []attribute.KeyValue{attribute.String(semconv.TokenType, t.typ)})
-			m.tokens.Record(ctx, int64(t.n), metric.WithAttributeSet(attribute.NewSet(kv...)))
-		}
+		m.tokens.Record(ctx, int64(u.InputTokens), o.input...)
+		m.tokens.Record(ctx, int64(u.OutputTokens), o.output...)
 	}
 }
 
@@ -104,14 +142,7 @@ func (m *llmMetrics) chunk(s *LLMSpan, gap time.Duration) {
 	if m == nil {
 		return
 	}
-	s.mu.Lock()
-	if s.chunkSet == nil {
-		set := attribute.NewSet(s.metricAttributes("", "")...)
-		s.chunkSet = &set
-	}
-	set := *s.chunkSet
-	s.mu.Unlock()
-	m.perChunk.Record(context.Background(), gap.Seconds(), metric.WithAttributeSet(set))
+	m.perChunk.Record(context.Background(), gap.Seconds(), m.options(s.key("", "")).call...)
 }
 
 // newMeterProvider is the MeterProvider the GenAI metrics go through: the

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/agentops-go/agentops"
 )
@@ -52,7 +51,7 @@ func (b *body) Read(p []byte) (int, error) {
 // Close ends the span with what was read (an answer closed early is not a
 // failure of the call) and closes the body.
 func (b *body) Close() error {
-	b.st.finish(nil)
+	b.st.end(nil)
 	return b.st.body.Close()
 }
 
@@ -69,9 +68,7 @@ type bodyState struct {
 	status int
 	text   string // the HTTP status text
 
-	mu   sync.Mutex
-	done bool
-	stop func() bool // unregisters the context.AfterFunc
+	ending
 
 	buf *bytes.Buffer // modeJSON, modeError: the body so far; nil past the bound
 
@@ -104,16 +101,7 @@ func newBody(ctx context.Context, span *agentops.LLMSpan, op string, stream bool
 	if st.mode == modeJSON || st.mode == modeError {
 		st.buf = getBuffer()
 	}
-	stop := context.AfterFunc(ctx, st.canceled)
-	st.mu.Lock()
-	done := st.done
-	if !done {
-		st.stop = stop
-	}
-	st.mu.Unlock()
-	if done {
-		stop()
-	}
+	st.watch(ctx, st.canceled)
 	b := &body{st: st}
 	runtime.AddCleanup(b, (*bodyState).abandon, st)
 	return b
@@ -136,42 +124,37 @@ func (st *bodyState) read(p []byte, err error) {
 	st.mu.Unlock()
 	switch {
 	case ended, err == io.EOF:
-		st.finish(nil)
+		st.end(nil)
 	case err != nil:
-		st.finish(err)
+		st.end(err)
 	}
 }
 
-func (st *bodyState) canceled() { st.finish(st.ctx.Err()) }
+func (st *bodyState) canceled() { st.end(st.ctx.Err()) }
 
 // abandon is the cleanup of a body dropped unread and unclosed.
 func (st *bodyState) abandon() {
-	st.finish(nil)
+	st.end(nil)
 	_ = st.body.Close()
 }
 
-// finish ends the span once: err is a failure to read the body, or the
+// end ends the span once: err is a failure to read the body, or the
 // context's end; nil when the body ended or was closed.
-func (st *bodyState) finish(err error) {
-	st.mu.Lock()
-	if st.done {
-		st.mu.Unlock()
+func (st *bodyState) end(err error) {
+	var resp agentops.LLMResponse
+	var callErr error
+	if !st.finish(func() {
+		if err != nil && st.ctx.Err() != nil {
+			err = st.ctx.Err() // what a read fails with once the request is cancelled
+		}
+		resp, callErr = st.outcome(err)
+		if st.buf != nil {
+			putBuffer(st.buf)
+			st.buf = nil
+		}
+		st.asm, st.line, st.chunk, st.dec = assembler{}, nil, nil, nil
+	}) {
 		return
-	}
-	st.done = true
-	if err != nil && st.ctx.Err() != nil {
-		err = st.ctx.Err() // what a read fails with once the request is cancelled
-	}
-	resp, callErr := st.outcome(err)
-	if st.buf != nil {
-		putBuffer(st.buf)
-		st.buf = nil
-	}
-	st.asm, st.line, st.chunk, st.dec = assembler{}, nil, nil, nil
-	stop := st.stop
-	st.mu.Unlock()
-	if stop != nil {
-		stop()
 	}
 	st.span.End(resp, callErr)
 }

@@ -52,8 +52,8 @@ func FuzzEventStream(f *testing.F) {
 			assert.Equal(t, whole.ended, parts.ended)
 			assert.Equal(t, whole.streamErr, parts.streamErr)
 		}
-		whole.finish(nil)
-		parts.finish(nil)
+		whole.end(nil)
+		parts.end(nil)
 	})
 }
 

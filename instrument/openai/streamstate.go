@@ -23,27 +23,14 @@ type streamState struct {
 	ctx  context.Context
 	body io.Closer // the stream underneath, closed if the wrapper is dropped
 
-	mu   sync.Mutex
-	asm  assembler
-	done bool
-	stop func() bool // unregisters the context.AfterFunc
+	ending
+	asm assembler
 }
 
 func newStreamState(ctx context.Context, span *agentops.LLMSpan, body io.Closer) *streamState {
 	st := &streamState{span: span, ctx: ctx, body: body}
 	st.asm.content = span.Recording()
-	// A done context runs canceled at once, on another goroutine: stop is
-	// published under the lock for end to find.
-	stop := context.AfterFunc(ctx, st.canceled)
-	st.mu.Lock()
-	done := st.done
-	if !done {
-		st.stop = stop
-	}
-	st.mu.Unlock()
-	if done {
-		stop()
-	}
+	st.watch(ctx, st.canceled)
 	return st
 }
 
@@ -91,19 +78,56 @@ func (st *streamState) abandon() {
 
 // end ends the span once; later calls do nothing.
 func (st *streamState) end(err error, errType string) {
-	st.mu.Lock()
-	if st.done {
-		st.mu.Unlock()
+	var resp agentops.LLMResponse
+	if !st.finish(func() {
+		resp = st.asm.response()
+		st.asm = assembler{} // the texts now live in resp only
+	}) {
 		return
-	}
-	st.done = true
-	resp := st.asm.response()
-	st.asm = assembler{} // the texts now live in resp only
-	stop := st.stop
-	st.mu.Unlock()
-	if stop != nil {
-		stop()
 	}
 	resp.ErrorType = errType
 	st.span.End(resp, err)
+}
+
+// ending is the end-exactly-once state both kinds of stream share: the
+// lock their state is guarded by, whether the span has ended, and the
+// context.AfterFunc that ends it when the request's context does.
+type ending struct {
+	mu   sync.Mutex
+	done bool
+	stop func() bool // unregisters the context.AfterFunc
+}
+
+// watch calls onCancel when ctx ends. A context already done runs onCancel
+// at once, on another goroutine: stop is published under the lock for
+// finish to find.
+func (e *ending) watch(ctx context.Context, onCancel func()) {
+	stop := context.AfterFunc(ctx, onCancel)
+	e.mu.Lock()
+	done := e.done
+	if !done {
+		e.stop = stop
+	}
+	e.mu.Unlock()
+	if done {
+		stop()
+	}
+}
+
+// finish runs last under the lock, the first time only, then unregisters
+// the context watch; it reports whether it ran.
+func (e *ending) finish(last func()) bool {
+	e.mu.Lock()
+	if e.done {
+		e.mu.Unlock()
+		return false
+	}
+	e.done = true
+	last()
+	stop := e.stop
+	e.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	return true
 }

@@ -257,17 +257,27 @@ func finishReason(r goopenai.FinishReason) string {
 
 // usage is the root API's Usage, or nil when the response carried none.
 func usage(u *goopenai.Usage) *agentops.Usage {
-	if u == nil || (u.PromptTokens == 0 && u.CompletionTokens == 0 && u.TotalTokens == 0) {
+	if u == nil {
 		return nil
 	}
-	out := &agentops.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	var cached, reasoning int
 	if d := u.PromptTokensDetails; d != nil {
-		out.CacheReadTokens = d.CachedTokens
+		cached = d.CachedTokens
 	}
 	if d := u.CompletionTokensDetails; d != nil {
-		out.ReasoningTokens = d.ReasoningTokens
+		reasoning = d.ReasoningTokens
 	}
-	return out
+	return newUsage(u.PromptTokens, u.CompletionTokens, u.TotalTokens, cached, reasoning)
+}
+
+// newUsage is the root API's Usage of OpenAI's counts, or nil when they
+// are all zero: an answer without usage.
+func newUsage(prompt, completion, total, cached, reasoning int) *agentops.Usage {
+	if prompt == 0 && completion == 0 && total == 0 {
+		return nil
+	}
+	return &agentops.Usage{InputTokens: prompt, OutputTokens: completion, TotalTokens: total,
+		CacheReadTokens: cached, ReasoningTokens: reasoning}
 }
 
 func completionResponse(r *goopenai.CompletionResponse, content bool) agentops.LLMResponse {

@@ -260,17 +260,17 @@ type wireUsage struct {
 
 // usage is the root API's Usage, or nil when there is none.
 func (u *wireUsage) usage() *agentops.Usage {
-	if u == nil || (u.PromptTokens == 0 && u.CompletionTokens == 0 && u.TotalTokens == 0) {
+	if u == nil {
 		return nil
 	}
-	out := &agentops.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	var cached, reasoning int
 	if d := u.PromptTokensDetails; d != nil {
-		out.CacheReadTokens = d.CachedTokens
+		cached = d.CachedTokens
 	}
 	if d := u.CompletionTokensDetails; d != nil {
-		out.ReasoningTokens = d.ReasoningTokens
+		reasoning = d.ReasoningTokens
 	}
-	return out
+	return newUsage(u.PromptTokens, u.CompletionTokens, u.TotalTokens, cached, reasoning)
 }
 
 // response is the root API's response for a whole (not streamed) answer.

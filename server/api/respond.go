@@ -65,12 +65,15 @@ func writeText(w http.ResponseWriter, status int, text string) {
 	_, _ = w.Write([]byte(text))
 }
 
-// fail answers a Reader error: not found is 404, an overloaded or closing
-// store 503, anything else a 500 whose detail goes to the log only.
+// fail answers a Reader error: not found is 404, an invalid query 400, an
+// overloaded or closing store 503, anything else a 500 whose detail goes to
+// the log only.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, model.ErrInvalid):
+		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, model.ErrOverloaded), errors.Is(err, model.ErrClosed):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())

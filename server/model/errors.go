@@ -12,4 +12,7 @@ var (
 	ErrOverloaded = errors.New("server overloaded: write queue full")
 	// ErrClosed: the store is shutting down (503).
 	ErrClosed = errors.New("store closed")
+	// ErrInvalid: a query the store cannot answer as asked, such as a
+	// cursor it did not issue (400).
+	ErrInvalid = errors.New("invalid query")
 )

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -69,16 +68,6 @@ func realisticLLMSpan(trace string, n int, start time.Time) model.Span {
 			},
 		},
 	}
-}
-
-// cpuTime is the process's user+system CPU time: with other work on the
-// machine, CPU per span is steadier than spans per second.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // reportSpans reports spans/s and CPU µs per span for n spans since cpu0.

@@ -1,5 +1,6 @@
-// Command agentops is the agentops command line: build-time helpers for
-// programs instrumented with the agentops SDK.
+// Command agentops is the agentops command line: the local backend and
+// dashboard, a demo, and build-time helpers for programs instrumented with
+// the agentops SDK.
 //
 // Usage:
 //
@@ -7,6 +8,8 @@
 //
 // The commands are:
 //
+//	demo      start the local backend, run a sample agent against it, serve the dashboard
+//	serve     run the local backend: ingest, SQLite, REST API, live stream, dashboard
 //	sources   bundle the main module's compiled source files for embedding
 //
 // Each command lives in a file of its own and registers itself with

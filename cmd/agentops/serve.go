@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,10 +86,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "agentops serve:", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
 		_ = srv.Close()
-		fmt.Fprintf(stderr, "agentops serve: cannot listen on %s: %v (is another agentops serve running? pick another port with -addr)\n", *addr, err)
+		fmt.Fprintln(stderr, "agentops serve:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "agentops serve: listening on http://%s (data in %s)\n", ln.Addr(), cfg.DataDir)

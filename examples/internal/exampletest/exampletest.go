@@ -1,0 +1,127 @@
+// Package exampletest runs an example program against the in-process
+// backend and reads back the session it sent, as the backend stored it.
+package exampletest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentops-go/agentops/agentopstest"
+	"github.com/agentops-go/agentops/server/model"
+)
+
+// Backend starts an in-process backend for the test and points the
+// examples at it through the environment, as a user would with
+// AGENTOPS_API_ENDPOINT. Settings from the caller's environment that would
+// send the spans elsewhere, or use a real model, are cleared for the test.
+func Backend(t *testing.T) *agentopstest.Server {
+	t.Helper()
+	srv := agentopstest.NewServer(t)
+	for _, key := range []string{
+		"AGENTOPS_API_KEY", "AGENTOPS_EXPORTER_ENDPOINT", "AGENTOPS_APP_URL",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED",
+		"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL",
+	} {
+		t.Setenv(key, "")
+	}
+	t.Setenv("AGENTOPS_API_ENDPOINT", srv.URL)
+	return srv
+}
+
+// Trace is the spans of one trace, as the backend stored them.
+type Trace struct {
+	// Root is the session's root span.
+	Root  model.Span
+	Spans []model.Span
+	byID  map[string]model.Span
+}
+
+// waitTimeout bounds the wait for a session: the examples shut their
+// Client down before they return, so its spans are normally stored by then.
+const waitTimeout = 5 * time.Second
+
+// Session waits until the trace of the session whose root span is named
+// root holds n spans, and returns them; it fails the test, naming the
+// spans that did arrive, when they do not within a few seconds.
+func Session(t *testing.T, srv *agentopstest.Server, root string, n int) Trace {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		tr := find(srv, root)
+		if len(tr.Spans) >= n || time.Now().After(deadline) {
+			require.Len(t, tr.Spans, n, "spans of session %q: %q", root, tr.Names())
+			return tr
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// find returns the trace of the first session whose root is named root.
+func find(srv *agentopstest.Server, root string) Trace {
+	for _, s := range srv.Spans() {
+		if s.Name == root && s.ParentSpanID == "" {
+			return NewTrace(srv.SpansOf(s.TraceID))
+		}
+	}
+	return Trace{}
+}
+
+// NewTrace indexes spans of one trace.
+func NewTrace(spans []model.Span) Trace {
+	tr := Trace{Spans: spans, byID: make(map[string]model.Span, len(spans))}
+	for _, s := range spans {
+		tr.byID[s.SpanID] = s
+		if s.ParentSpanID == "" {
+			tr.Root = s
+		}
+	}
+	return tr
+}
+
+// Named returns the spans named name, in start order.
+func (tr Trace) Named(name string) []model.Span {
+	var out []model.Span
+	for _, s := range tr.Spans {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// One returns the only span named name, failing the test if there is not
+// exactly one.
+func (tr Trace) One(t *testing.T, name string) model.Span {
+	t.Helper()
+	spans := tr.Named(name)
+	require.Len(t, spans, 1, "spans named %q among %v", name, tr.Names())
+	return spans[0]
+}
+
+// Parent returns the parent of s within the trace (the zero Span for the
+// root, or for a parent the trace does not hold).
+func (tr Trace) Parent(s model.Span) model.Span { return tr.byID[s.ParentSpanID] }
+
+// Names returns the span names, in start order.
+func (tr Trace) Names() []string {
+	names := make([]string, len(tr.Spans))
+	for i, s := range tr.Spans {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Output returns the completion an LLM span recorded, as the backend read
+// it, failing the test when it has none.
+func Output(t *testing.T, s model.Span) model.Message {
+	t.Helper()
+	for _, m := range s.Derived.Messages {
+		if m.Direction == "output" {
+			return m
+		}
+	}
+	t.Fatalf("%s has no output message: %+v", s.Name, s.Derived.Messages)
+	return model.Message{}
+}

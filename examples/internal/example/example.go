@@ -9,21 +9,20 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"github.com/agentops-go/agentops"
 )
 
 // shutdownTimeout bounds the flush at exit: long enough to send a session
 // to a backend that answers, short enough not to hang on one that does not.
 const shutdownTimeout = 5 * time.Second
 
-// Shutdown flushes and stops client within five seconds, saying on stderr
-// why it could not. Call it deferred, right after agentops.Init: spans
-// still queued when a program exits without it are lost.
-func Shutdown(client *agentops.Client) {
+// Shutdown flushes and stops s (an *agentops.Client, or a program's own
+// *sdktrace.TracerProvider) within five seconds, saying on stderr why it
+// could not. Call it deferred, right after creating s: spans still queued
+// when a program exits without it are lost.
+func Shutdown(s interface{ Shutdown(context.Context) error }) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := client.Shutdown(ctx); err != nil {
+	if err := s.Shutdown(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
 }

@@ -51,7 +51,7 @@ func Session(t *testing.T, srv *agentopstest.Server, root string, n int) Trace {
 	for {
 		tr := find(srv, root)
 		if len(tr.Spans) >= n || time.Now().After(deadline) {
-			require.Len(t, tr.Spans, n, "spans of session %q: %q", root, tr.Names())
+			require.Len(t, tr.Names(), n, "spans of session %q", root)
 			return tr
 		}
 		time.Sleep(10 * time.Millisecond)

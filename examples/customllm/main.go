@@ -23,10 +23,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"os"
-	"os/signal"
 
 	"github.com/agentops-go/agentops"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
@@ -41,33 +39,21 @@ const (
 	textgenModel = "textgen-mini"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Stdout)
-	stop()
-	if err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { example.Main(run) }
 
 func run(ctx context.Context, stdout io.Writer) error {
 	provider := startScriptedTextgen()
 	defer provider.Close()
 	fmt.Fprintf(os.Stderr, "textgen: scripted stand-in at %s; its answers are canned\n", provider.URL)
 
-	model, err := example.OpenModel(func(*scripted.Request) scripted.Reply {
+	env, err := example.Start(ctx, func(*scripted.Request) scripted.Reply {
 		return scripted.Reply{Content: "Expired payment certificate halts checkout"}
 	})
 	if err != nil {
 		return err
 	}
-	defer model.Close()
-
-	client, err := agentops.Init(ctx)
-	if err != nil {
-		return err
-	}
-	defer example.Shutdown(client)
+	defer env.Close() // flushes the session's spans, stops the scripted model
+	model := env.Model
 
 	textgen := &textgenClient{baseURL: provider.URL, http: provider.Client()}
 	chat := &chatClient{

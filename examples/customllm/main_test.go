@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/agentops-go/agentops/examples/internal/exampletest"
 	"github.com/agentops-go/agentops/server/model"
@@ -18,12 +15,10 @@ import (
 // the manual API for the textgen wire format, the transport for the
 // OpenAI-compatible one.
 func TestBothClientsGiveChatSpans(t *testing.T) {
-	srv := exampletest.Backend(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
+	srv, out := exampletest.Run(t, run)
 	const title = "Expired payment certificate halts checkout"
-	assert.Contains(t, out.String(), "summary by textgen-mini-scripted")
-	assert.Contains(t, out.String(), "): "+title+"\n")
+	assert.Contains(t, out, "summary by textgen-mini-scripted")
+	assert.Contains(t, out, "): "+title+"\n")
 
 	tr := exampletest.Session(t, srv, "customllm.session", 4) // root, two chats, agentops.sources
 	assert.Equal(t, "ok", tr.Root.StatusCode)
@@ -66,7 +61,7 @@ func TestBothClientsGiveChatSpans(t *testing.T) {
 		assert.Positive(t, s.Derived.InputTokens)
 		assert.Positive(t, s.Derived.OutputTokens)
 		assert.Equal(t, s.Derived.InputTokens, s.Attributes["gen_ai.usage.input_tokens"])
-		assert.Contains(t, out.String(), fmt.Sprintf(c.printed, s.Derived.InputTokens, s.Derived.OutputTokens),
+		assert.Contains(t, out, fmt.Sprintf(c.printed, s.Derived.InputTokens, s.Derived.OutputTokens),
 			"the usage recorded is the usage the API reported")
 	}
 	assert.Equal(t, int64(80), tr.One(t, "chat textgen-mini").Attributes["gen_ai.request.max_tokens"])

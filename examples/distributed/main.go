@@ -23,10 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/agentops-go/agentops"
@@ -42,17 +39,12 @@ func main() {
 	service := flag.String("service", "", "the inventory service's base `URL` (default: start one in this process)")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	var err error
-	if *serve != "" {
-		err = runService(ctx, os.Stdout, *serve)
-	} else {
-		err = run(ctx, os.Stdout, *service)
-	}
-	stop()
-	if err != nil {
-		log.Fatal(err)
-	}
+	example.Main(func(ctx context.Context, stdout io.Writer) error {
+		if *serve != "" {
+			return runService(ctx, stdout, *serve)
+		}
+		return run(ctx, stdout, *service)
+	})
 }
 
 // run runs the agent, with the inventory service at serviceURL, or, when

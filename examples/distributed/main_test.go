@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,11 +15,11 @@ import (
 // side of an HTTP call, are in the agent's trace, each under the tool span
 // that made the call; an error crosses the wire with them.
 func TestServiceSpansJoinTheCallersTrace(t *testing.T) {
-	srv := exampletest.Backend(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, ""))
-	assert.Contains(t, out.String(), "SKU-1001: 12 in stock at Lisbon\n")
-	assert.Contains(t, out.String(), `SKU-9999: inventory service: unknown SKU "SKU-9999"`)
+	srv, out := exampletest.Run(t, func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, stdout, "") // the service in this process
+	})
+	assert.Contains(t, out, "SKU-1001: 12 in stock at Lisbon\n")
+	assert.Contains(t, out, `SKU-9999: inventory service: unknown SKU "SKU-9999"`)
 
 	// root, then per SKU the agent's tool span, the service's task span and
 	// its retrieval span, then agentops.sources

@@ -19,12 +19,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
-	"os"
-	"os/signal"
 
 	goopenai "github.com/sashabaranov/go-openai"
 	"go.opentelemetry.io/otel/attribute"
@@ -53,12 +51,9 @@ func main() {
 	otlpURL := flag.String("otlp", "", "the OTLP/HTTP traces `URL` of the program's own backend, e.g. http://127.0.0.1:4318/v1/traces (default: print the spans)")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Stdout, *otlpURL)
-	stop()
-	if err != nil {
-		log.Fatal(err)
-	}
+	example.Main(func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, stdout, *otlpURL)
+	})
 }
 
 func run(ctx context.Context, stdout io.Writer, otlpURL string) error {
@@ -70,20 +65,16 @@ func run(ctx context.Context, stdout io.Writer, otlpURL string) error {
 	// processors and left the provider.
 	defer example.Shutdown(tp)
 
-	model, err := example.OpenModel(func(*scripted.Request) scripted.Reply {
+	// The SDK adds its processors to tp rather than building a provider.
+	env, err := example.Start(ctx, func(*scripted.Request) scripted.Reply {
 		return scripted.Reply{Content: "billing"}
-	})
+	}, agentops.WithTracerProvider(tp))
 	if err != nil {
 		return err
 	}
-	defer model.Close()
+	defer env.Close() // flushes the SDK's processors and leaves tp, stops the scripted model
 
-	client, err := agentops.Init(ctx, agentops.WithTracerProvider(tp))
-	if err != nil {
-		return err
-	}
-	defer example.Shutdown(client)
-
+	model := env.Model
 	llm := aoopenai.NewClient(model.ClientConfig(), model.Options()...)
 	tracer := tp.Tracer(scopeName)
 	return agentops.RunSession(ctx, "existingprovider", func(ctx context.Context) error {
@@ -100,7 +91,7 @@ func run(ctx context.Context, stdout io.Writer, otlpURL string) error {
 			return err
 		}
 		if len(resp.Choices) == 0 {
-			return fmt.Errorf("the model returned no answer")
+			return errors.New("the model returned no answer")
 		}
 		fmt.Fprintln(stdout, "queue:", resp.Choices[0].Message.Content)
 		return nil

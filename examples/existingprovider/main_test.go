@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"sync"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/examples/internal/exampletest"
@@ -18,11 +16,11 @@ import (
 // program's exporter, with the same trace and span ids, the program's
 // resource, and the program's own span nested in the session.
 func TestSameSpansReachBothBackends(t *testing.T) {
-	agentOps := exampletest.Backend(t)
 	own := agentopstest.NewServer(t) // standing in for the program's Collector or Jaeger
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, own.URL+"/v1/traces"))
-	assert.Contains(t, out.String(), "queue: billing")
+	agentOps, out := exampletest.Run(t, func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, stdout, own.URL+"/v1/traces")
+	})
+	assert.Contains(t, out, "queue: billing")
 
 	// root, fetch_ticket, chat, agentops.sources
 	fromSDK := exampletest.Session(t, agentOps, "existingprovider.session", 4)
@@ -49,15 +47,15 @@ func TestSameSpansReachBothBackends(t *testing.T) {
 // Without -otlp the program's exporter prints each span: the same ids the
 // AgentOps backend stored.
 func TestWithoutBackendTheProgramPrintsItsSpans(t *testing.T) {
-	agentOps := exampletest.Backend(t)
-	var out lockedBuffer // the exporter writes from the batch goroutine
-	require.NoError(t, run(context.Background(), &out, ""))
+	agentOps, out := exampletest.Run(t, func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, stdout, "")
+	})
 
 	tr := exampletest.Session(t, agentOps, "existingprovider.session", 4)
 	for _, s := range tr.Spans {
-		assert.Contains(t, out.String(), "span "+s.SpanID+" ", "%s was printed too", s.Name)
+		assert.Contains(t, out, "span "+s.SpanID+" ", "%s was printed too", s.Name)
 	}
-	assert.Contains(t, out.String(), "exported: trace "+tr.Root.TraceID+" span "+tr.Root.SpanID+" parent -  existingprovider.session\n")
+	assert.Contains(t, out, "exported: trace "+tr.Root.TraceID+" span "+tr.Root.SpanID+" parent -  existingprovider.session\n")
 }
 
 // ids are the trace's span ids, by trace id and span id.
@@ -67,21 +65,4 @@ func ids(tr exampletest.Trace) map[string]bool {
 		out[s.TraceID+"/"+s.SpanID] = true
 	}
 	return out
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -19,9 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
-	"os"
-	"os/signal"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
@@ -40,32 +37,19 @@ const (
 // stopped rather than left to loop, and spend, forever.
 const maxTurns = 5
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Stdout)
-	stop()
-	if err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { example.Main(run) }
 
 func run(ctx context.Context, stdout io.Writer) error {
-	model, err := example.OpenModel(respond)
+	env, err := example.Start(ctx, respond)
 	if err != nil {
 		return err
 	}
-	defer model.Close()
+	defer env.Close() // flushes the session's spans, stops the scripted model
 
-	client, err := agentops.Init(ctx)
-	if err != nil {
-		return err
-	}
-	defer example.Shutdown(client)
-
-	llm := aoopenai.NewClient(model.ClientConfig(), model.Options()...)
+	llm := aoopenai.NewClient(env.Model.ClientConfig(), env.Model.Options()...)
 	return agentops.RunSession(ctx, "functioncalling", func(ctx context.Context) error {
 		fmt.Fprintln(stdout, "session:", agentops.SessionFromContext(ctx).URL())
-		answer, err := converse(ctx, stdout, llm, model.Name)
+		answer, err := converse(ctx, stdout, llm, env.Model.Name)
 		if err != nil {
 			return err
 		}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,12 +15,10 @@ import (
 // result, and a second chat span that sends the results back and gets the
 // answer, all children of the session root.
 func TestToolCallRoundTrip(t *testing.T) {
-	srv := exampletest.Backend(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
+	srv, out := exampletest.Run(t, run)
 	const answer = "Paris tomorrow: 14°C and light rain. 200 USD is 184.00 EUR."
-	assert.Contains(t, out.String(), `tool: get_weather({"city":"Paris"}) -> 14°C and light rain`)
-	assert.Contains(t, out.String(), "answer: "+answer)
+	assert.Contains(t, out, `tool: get_weather({"city":"Paris"}) -> 14°C and light rain`)
+	assert.Contains(t, out, "answer: "+answer)
 
 	tr := exampletest.Session(t, srv, "functioncalling.session", 6)
 	root := tr.Root

@@ -19,9 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
-	"os"
-	"os/signal"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
@@ -43,35 +40,23 @@ const (
 	scriptedDelay = 400 * time.Millisecond
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Stdout)
-	stop()
-	if err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { example.Main(run) }
 
 func run(ctx context.Context, stdout io.Writer) error {
-	model, err := example.OpenModel(func(*scripted.Request) scripted.Reply {
+	env, err := example.Start(ctx, func(*scripted.Request) scripted.Reply {
 		return scripted.Reply{Content: scriptedAnswer, Delay: scriptedDelay}
 	})
 	if err != nil {
 		return err
 	}
-	defer model.Close()
+	defer env.Close() // flushes the session's spans, stops the scripted model
 
-	client, err := agentops.Init(ctx)
-	if err != nil {
-		return err
-	}
-	defer example.Shutdown(client)
-
-	llm := aoopenai.NewClient(model.ClientConfig(), model.Options()...)
-	return agentops.RunSession(ctx, "streaming", func(ctx context.Context) error {
-		fmt.Fprintln(stdout, "session:", agentops.SessionFromContext(ctx).URL())
-		return stream(ctx, stdout, llm, model.Name)
-	}, agentops.WithTags("example", "streaming"), agentops.WithInput(question))
+	llm := aoopenai.NewClient(env.Model.ClientConfig(), env.Model.Options()...)
+	ctx, sess := agentops.StartSession(ctx, "streaming", agentops.WithTags("example", "streaming"), agentops.WithInput(question))
+	fmt.Fprintln(stdout, "session:", sess.URL())
+	err = stream(ctx, stdout, llm, env.Model.Name)
+	sess.Fail(err) // ends the session: Success when err is nil
+	return err
 }
 
 // stream asks the question and prints the answer chunk by chunk.

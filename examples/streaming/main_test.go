@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
@@ -16,10 +14,8 @@ import (
 // from the chunks, the usage sent in the last chunk, and a time to first
 // token no shorter than the model's thinking and no longer than the call.
 func TestStreamedChatSpan(t *testing.T) {
-	srv := exampletest.Backend(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
-	assert.Contains(t, out.String(), "\n"+scriptedAnswer+"\ntime to first token: ", "printed as it arrived, in full")
+	srv, out := exampletest.Run(t, run)
+	assert.Contains(t, out, "\n"+scriptedAnswer+"\ntime to first token: ", "printed as it arrived, in full")
 
 	tr := exampletest.Session(t, srv, "streaming.session", 3) // root, chat, agentops.sources
 	assert.Equal(t, "ok", tr.Root.StatusCode)
@@ -41,7 +37,7 @@ func TestStreamedChatSpan(t *testing.T) {
 	assert.Positive(t, outTokens)
 	assert.Equal(t, in, chat.Attributes["gen_ai.usage.prompt_tokens"])
 	assert.Equal(t, outTokens, chat.Attributes["gen_ai.usage.completion_tokens"])
-	assert.Contains(t, out.String(), fmt.Sprintf("usage: %d prompt + %d completion tokens", in, outTokens),
+	assert.Contains(t, out, fmt.Sprintf("usage: %d prompt + %d completion tokens", in, outTokens),
 		"the span's usage is the stream's")
 
 	ttft, ok := chat.Attributes["gen_ai.streaming.time_to_first_token"].(float64)

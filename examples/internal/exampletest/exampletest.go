@@ -3,6 +3,10 @@
 package exampletest
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +32,36 @@ func Backend(t *testing.T) *agentopstest.Server {
 	}
 	t.Setenv("AGENTOPS_API_ENDPOINT", srv.URL)
 	return srv
+}
+
+// Run runs an example's run function against a fresh backend (see
+// Backend), requiring it to succeed, and returns the backend and what the
+// example printed.
+func Run(t *testing.T, run func(ctx context.Context, stdout io.Writer) error) (*agentopstest.Server, string) {
+	t.Helper()
+	srv := Backend(t)
+	var out lockedBuffer
+	require.NoError(t, run(context.Background(), &out))
+	return srv, out.String()
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write at once, as an
+// exporter's does while the program prints.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Trace is the spans of one trace, as the backend stored them.

@@ -19,13 +19,16 @@ import (
 // Backend starts an in-process backend for the test and points the
 // examples at it through the environment, as a user would with
 // AGENTOPS_API_ENDPOINT. Settings from the caller's environment that would
-// send the spans elsewhere, or use a real model, are cleared for the test.
+// send the spans elsewhere, record less or in another form, or use a real
+// model, are cleared for the test.
 func Backend(t *testing.T) *agentopstest.Server {
 	t.Helper()
 	srv := agentopstest.NewServer(t)
 	for _, key := range []string{
 		"AGENTOPS_API_KEY", "AGENTOPS_EXPORTER_ENDPOINT", "AGENTOPS_APP_URL",
 		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED",
+		"AGENTOPS_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+		"OTEL_SEMCONV_STABILITY_OPT_IN", "AGENTOPS_INSTRUMENT_LLM_CALLS", "AGENTOPS_CAPTURE_SOURCES",
 		"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL",
 	} {
 		t.Setenv(key, "")

@@ -16,12 +16,12 @@ import (
 	"github.com/agentops-go/agentops/server/model"
 )
 
-// Backend starts an in-process backend for the test and points the
+// backend starts an in-process backend for the test and points the
 // examples at it through the environment, as a user would with
 // AGENTOPS_API_ENDPOINT. Settings from the caller's environment that would
 // send the spans elsewhere, record less or in another form, or use a real
 // model, are cleared for the test.
-func Backend(t *testing.T) *agentopstest.Server {
+func backend(t *testing.T) *agentopstest.Server {
 	t.Helper()
 	srv := agentopstest.NewServer(t)
 	for _, key := range []string{
@@ -38,11 +38,11 @@ func Backend(t *testing.T) *agentopstest.Server {
 }
 
 // Run runs an example's run function against a fresh backend (see
-// Backend), requiring it to succeed, and returns the backend and what the
+// backend), requiring it to succeed, and returns the backend and what the
 // example printed.
 func Run(t *testing.T, run func(ctx context.Context, stdout io.Writer) error) (*agentopstest.Server, string) {
 	t.Helper()
-	srv := Backend(t)
+	srv := backend(t)
 	var out lockedBuffer
 	require.NoError(t, run(context.Background(), &out))
 	return srv, out.String()
@@ -72,7 +72,6 @@ type Trace struct {
 	// Root is the session's root span.
 	Root  model.Span
 	Spans []model.Span
-	byID  map[string]model.Span
 }
 
 // waitTimeout bounds the wait for a session: the examples shut their
@@ -99,17 +98,16 @@ func Session(t *testing.T, srv *agentopstest.Server, root string, n int) Trace {
 func find(srv *agentopstest.Server, root string) Trace {
 	for _, s := range srv.Spans() {
 		if s.Name == root && s.ParentSpanID == "" {
-			return NewTrace(srv.SpansOf(s.TraceID))
+			return newTrace(srv.SpansOf(s.TraceID))
 		}
 	}
 	return Trace{}
 }
 
-// NewTrace indexes spans of one trace.
-func NewTrace(spans []model.Span) Trace {
-	tr := Trace{Spans: spans, byID: make(map[string]model.Span, len(spans))}
+// newTrace is the spans of one trace, its root found.
+func newTrace(spans []model.Span) Trace {
+	tr := Trace{Spans: spans}
 	for _, s := range spans {
-		tr.byID[s.SpanID] = s
 		if s.ParentSpanID == "" {
 			tr.Root = s
 		}
@@ -136,10 +134,6 @@ func (tr Trace) One(t *testing.T, name string) model.Span {
 	require.Len(t, spans, 1, "spans named %q among %v", name, tr.Names())
 	return spans[0]
 }
-
-// Parent returns the parent of s within the trace (the zero Span for the
-// root, or for a parent the trace does not hold).
-func (tr Trace) Parent(s model.Span) model.Span { return tr.byID[s.ParentSpanID] }
 
 // Names returns the span names, in start order.
 func (tr Trace) Names() []string {

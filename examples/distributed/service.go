@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 
 	"github.com/agentops-go/agentops"
 )
@@ -41,7 +43,11 @@ func startService(addr string) (*http.Server, string, error) {
 	mux.HandleFunc("POST /check_stock", checkStock)
 	// The handler's requests carry the caller's trace context from here on.
 	srv := &http.Server{Handler: agentops.ExtractingHandler(mux)}
-	go func() { _ = srv.Serve(ln) }() // returns http.ErrServerClosed once stopped
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "inventory service:", err)
+		}
+	}()
 	return srv, "http://" + ln.Addr().String(), nil
 }
 

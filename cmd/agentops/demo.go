@@ -11,11 +11,9 @@ import (
 	"os"
 	"time"
 
-	goopenai "github.com/sashabaranov/go-openai"
-
 	"github.com/agentops-go/agentops"
-	"github.com/agentops-go/agentops/agentopstest/scripted"
 	"github.com/agentops-go/agentops/instrument/openai"
+	"github.com/agentops-go/agentops/internal/chatmodel"
 	"github.com/agentops-go/agentops/internal/demoagent"
 	"github.com/agentops-go/agentops/server"
 )
@@ -36,9 +34,10 @@ dashboard and session URLs, and keeps serving until Ctrl-C (-once exits
 after the run).
 
 The agent talks to OpenAI when OPENAI_API_KEY is set (OPENAI_BASE_URL for
-another OpenAI-compatible API, OPENAI_MODEL or -model for the model), and
-otherwise to a scripted OpenAI-compatible model server that this command
-starts: its answers are canned, labelled as scripted, and free.
+another OpenAI-compatible API, OPENAI_MODEL for the model, default
+` + chatmodel.DefaultModel + `), and otherwise to a scripted OpenAI-compatible
+model server that this command starts: its answers are canned, labelled as
+scripted, and free.
 
 flags:
 `
@@ -55,10 +54,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		flags.PrintDefaults()
 	}
 	var (
-		addr  = flags.String("addr", server.DefaultAddr, "`host:port` for the backend and dashboard (default busy: a free port)")
-		data  = flags.String("data", "", "keep the database in this `directory` (default: a temporary one, deleted on exit)")
-		once  = flags.Bool("once", false, "exit after the agent's run instead of serving until Ctrl-C")
-		model = flags.String("model", envOr("OPENAI_MODEL", "gpt-4o-mini"), "the chat `model` the agent asks for")
+		addr = flags.String("addr", server.DefaultAddr, "`host:port` for the backend and dashboard (default busy: a free port)")
+		data = flags.String("data", "", "keep the database in this `directory` (default: a temporary one, deleted on exit)")
+		once = flags.Bool("once", false, "exit after the agent's run instead of serving until Ctrl-C")
 	)
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -95,19 +93,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go func() { served <- srv.Serve(serveCtx, ln) }()
 	base := "http://" + ln.Addr().String()
 
-	fmt.Fprintf(stdout, "agentops demo\n  backend:   %s (data in %s)\n", base, dir)
-	llm, closeModel, err := demoModel(*model, stdout)
+	fmt.Fprintf(stdout, "agentops demo\nbackend: %s (data in %s)\n", base, dir)
+	m, err := chatmodel.Open(demoagent.Script, stdout)
 	if err != nil {
 		stopServing()
 		return fail(errors.Join(err, <-served))
 	}
-	sess, runErr := runDemoAgent(ctx, base, llm, *model, stdout, stderr)
-	closeModel()
+	sess, runErr := runDemoAgent(ctx, base, openai.NewClient(m.ClientConfig(), m.Options()...), m.Name, stdout, stderr)
+	m.Close()
 	if runErr == nil {
 		runErr = reportStored(ctx, srv, sess, stdout)
 	}
 	if runErr == nil {
-		fmt.Fprintf(stdout, "  dashboard: %s/\n", base)
+		fmt.Fprintf(stdout, "dashboard: %s/\n", base)
 	}
 	if runErr == nil && !*once {
 		fmt.Fprintln(stdout, "Serving the dashboard until Ctrl-C.")
@@ -132,28 +130,6 @@ func demoDataDir(dir string) (string, func(), error) {
 	return tmp, func() { _ = os.RemoveAll(tmp) }, nil
 }
 
-// demoModel is the OpenAI client the agent uses: the real provider with
-// OPENAI_API_KEY, else a scripted server started here (close stops it).
-func demoModel(model string, stdout io.Writer) (llm *openai.Client, closeModel func(), _ error) {
-	if key := os.Getenv("OPENAI_API_KEY"); key != "" {
-		cfg := goopenai.DefaultConfig(key)
-		if u := os.Getenv("OPENAI_BASE_URL"); u != "" {
-			cfg.BaseURL = u
-		}
-		fmt.Fprintf(stdout, "  model:     %s at %s (OPENAI_API_KEY is set: real calls, real cost)\n", model, cfg.BaseURL)
-		return openai.NewClient(cfg), func() {}, nil
-	}
-	srv, err := scripted.Start("", demoagent.Script)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg := goopenai.DefaultConfig("scripted")
-	cfg.BaseURL = srv.BaseURL()
-	fmt.Fprintf(stdout, "  model:     SCRIPTED OpenAI-compatible server at %s, answering as %s\n"+
-		"             (no OPENAI_API_KEY set: the answers are canned; set it to use a real model)\n", cfg.BaseURL, model)
-	return openai.NewClient(cfg), srv.Close, nil
-}
-
 // runDemoAgent runs the sample agent with an SDK client that sends to
 // base, and waits for everything to be delivered. The session is nil only
 // when the agent could not start one.
@@ -164,7 +140,7 @@ func runDemoAgent(ctx context.Context, base string, llm *openai.Client, model st
 		return nil, err
 	}
 	logger := slog.New(agentops.NewSlogHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	fmt.Fprintf(stdout, "  question:  %s\n\n", demoagent.Question)
+	fmt.Fprintf(stdout, "question: %s\n\n", demoagent.Question)
 
 	runCtx, cancel := context.WithTimeout(ctx, agentTimeout)
 	res, runErr := demoagent.Run(runCtx, demoagent.Config{LLM: llm, Model: model, Out: stdout, Logger: logger})
@@ -193,17 +169,10 @@ func reportStored(ctx context.Context, srv *server.Server, sess *agentops.Sessio
 	if err != nil {
 		return fmt.Errorf("the backend has no record of the session %s: %w", sess.TraceID(), err)
 	}
-	fmt.Fprintf(stdout, "  stored:    %s, %d spans, %d LLM calls, %d tool calls, %d errors, %d+%d tokens, $%.4f, %d source files\n",
+	fmt.Fprintf(stdout, "stored: %s, %d spans, %d LLM calls, %d tool calls, %d errors, %d+%d tokens, $%.4f, %d source files\n",
 		s.Status, s.Spans, s.LLMCalls, s.ToolCalls, s.Errors, s.InputTokens, s.OutputTokens, s.Cost, s.Files)
-	fmt.Fprintf(stdout, "  session:   %s\n", sess.URL())
+	fmt.Fprintf(stdout, "session: %s\n", sess.URL())
 	return nil
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // listen listens on addr, with an error that says what to do when the

@@ -27,7 +27,7 @@ func TestDemoOnceStoresTheAgentsSession(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 
 	out := stdout.String()
-	assert.Contains(t, out, "SCRIPTED OpenAI-compatible server", "the canned model says what it is")
+	assert.Contains(t, out, "model: SCRIPTED", "the canned model says what it is")
 	assert.Contains(t, out, "Your Lisbon weekend", "the streamed answer is printed")
 	m := regexp.MustCompile(`session:\s+(http://127\.0\.0\.1:\d+)/sessions\?trace_id=([0-9a-f]{32})`).FindStringSubmatch(out)
 	require.NotNil(t, m, out)

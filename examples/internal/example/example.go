@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentops-go/agentops"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
+	"github.com/agentops-go/agentops/internal/chatmodel"
 )
 
 // Main runs run with a context that Ctrl-C cancels, printing to stdout,
@@ -35,16 +36,16 @@ func Main(run func(ctx context.Context, stdout io.Writer) error) {
 // model it talks to.
 type Env struct {
 	Client *agentops.Client
-	Model  *Model
+	Model  *chatmodel.Model
 }
 
 // Start builds the agentops Client with agentops.Init(ctx, opts...), so
 // from the environment: the local backend (`agentops serve`) unless
 // AGENTOPS_API_KEY or AGENTOPS_API_ENDPOINT says otherwise. It also
-// chooses the model (see OpenModel), scripted with respond when no
+// chooses the model (see chatmodel.Open), scripted with respond when no
 // OPENAI_API_KEY is set. Close, deferred, undoes both.
 func Start(ctx context.Context, respond scripted.Responder, opts ...agentops.Option) (*Env, error) {
-	model, err := OpenModel(respond)
+	model, err := chatmodel.Open(respond, os.Stderr)
 	if err != nil {
 		return nil, err
 	}

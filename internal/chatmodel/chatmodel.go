@@ -1,8 +1,13 @@
-package example
+// Package chatmodel chooses the OpenAI-compatible chat model that the demo
+// and the examples talk to: the real provider when OPENAI_API_KEY is set,
+// else a scripted model server in the program's own process, said so and
+// named so in the spans.
+package chatmodel
 
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"os"
 
 	goopenai "github.com/sashabaranov/go-openai"
@@ -37,16 +42,16 @@ type Model struct {
 	srv *scripted.Server
 }
 
-// OpenModel chooses the model: with OPENAI_API_KEY set, that provider
+// Open chooses the model: with OPENAI_API_KEY set, that provider
 // (OPENAI_BASE_URL, default OpenAI's API; OPENAI_MODEL, default
 // DefaultModel); without it, a scripted server on a loopback port answering
-// with respond. It says on stderr which one it chose. Close releases it.
-func OpenModel(respond scripted.Responder) (*Model, error) {
+// with respond. It says on notices which one it chose. Close releases it.
+func Open(respond scripted.Responder, notices io.Writer) (*Model, error) {
 	m := &Model{Name: cmp.Or(os.Getenv("OPENAI_MODEL"), DefaultModel)}
 	if key := os.Getenv("OPENAI_API_KEY"); key != "" {
 		m.APIKey = key
 		m.BaseURL = cmp.Or(os.Getenv("OPENAI_BASE_URL"), goopenai.DefaultConfig("").BaseURL)
-		fmt.Fprintf(os.Stderr, "model: %s at %s\n", m.Name, m.BaseURL)
+		fmt.Fprintf(notices, "model: %s at %s (OPENAI_API_KEY is set: real calls, real cost)\n", m.Name, m.BaseURL)
 		return m, nil
 	}
 	srv, err := scripted.Start("", respond)
@@ -55,7 +60,7 @@ func OpenModel(respond scripted.Responder) (*Model, error) {
 	}
 	m.srv, m.Scripted = srv, true
 	m.APIKey, m.BaseURL = "scripted", srv.BaseURL()
-	fmt.Fprintf(os.Stderr, "model: scripted (no OPENAI_API_KEY set); answers are canned, served at %s\n", m.BaseURL)
+	fmt.Fprintf(notices, "model: SCRIPTED (no OPENAI_API_KEY set): canned answers as %s, from a local server at %s\n", m.Name, m.BaseURL)
 	return m, nil
 }
 

@@ -24,10 +24,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -129,7 +127,7 @@ type Server struct {
 	URL string
 
 	respond Responder
-	http    *httptest.Server
+	http    *http.Server
 
 	mu       sync.Mutex
 	requests []Request
@@ -149,17 +147,22 @@ func Start(addr string, respond Responder) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scripted: listen: %w", err)
 	}
-	s := &Server{respond: respond}
-	s.http = httptest.NewUnstartedServer(s.Handler())
-	s.http.Listener.Close()
-	s.http.Listener = ln
-	s.http.Start()
-	s.URL = s.http.URL
+	s := &Server{URL: "http://" + ln.Addr().String(), respond: respond}
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
 }
 
+// TB is the part of testing.TB that NewServer uses (so that programs
+// using Start do not link the testing package).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts a server for a test and stops it when the test ends.
-func NewServer(t testing.TB, respond Responder) *Server {
+func NewServer(t TB, respond Responder) *Server {
 	t.Helper()
 	s, err := Start("", respond)
 	if err != nil {
@@ -173,10 +176,7 @@ func NewServer(t testing.TB, respond Responder) *Server {
 func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Close stops the server, ending any stream in flight.
-func (s *Server) Close() {
-	s.http.CloseClientConnections()
-	s.http.Close()
-}
+func (s *Server) Close() { _ = s.http.Close() }
 
 // Requests returns the chat requests received so far, in order.
 func (s *Server) Requests() []Request {

@@ -1,7 +1,8 @@
 // Package server is the local backend of agentops, `agentops serve`: one
 // HTTP port that accepts OTLP traces and metrics and the AgentOps v3/v4 API
 // (ingest), keeps everything in SQLite (store), and answers a REST API and
-// a live event stream (api), for the dashboard and for users' own tools.
+// a live event stream (api), for the dashboard (ui) and for users' own
+// tools.
 //
 // It depends on the SDK only through the wire format: any AgentOps or
 // OpenTelemetry SDK can send to it.
@@ -24,6 +25,7 @@ import (
 	"github.com/agentops-go/agentops/server/normalize"
 	"github.com/agentops-go/agentops/server/pricing"
 	"github.com/agentops-go/agentops/server/store"
+	"github.com/agentops-go/agentops/server/ui"
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback,
@@ -113,15 +115,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Logger:     cfg.Logger,
 	}).Register(mux)
 	api.New(api.Config{Reader: s.store, Hub: s.hub, Auth: a, Logger: cfg.Logger, HeartbeatEvery: cfg.HeartbeatEvery}).Register(mux)
-	// The SDK's session links point at /sessions?trace_id=...: until the
-	// dashboard answers there, send them to the session's JSON.
-	mux.HandleFunc("GET /sessions", func(w http.ResponseWriter, r *http.Request) {
-		if id := r.URL.Query().Get("trace_id"); id != "" {
-			http.Redirect(w, r, "/api/sessions/"+id, http.StatusFound)
-			return
-		}
-		http.Redirect(w, r, "/api/sessions", http.StatusFound)
-	})
+	// The dashboard: / and /sessions (the SDK's session links,
+	// /sessions?trace_id=...), and its assets under /ui/.
+	ui.New().Register(mux)
 	s.handler = recoverPanics(s.log, securityHeaders(mux))
 
 	loopCtx, cancel := context.WithCancel(context.Background())

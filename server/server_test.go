@@ -111,12 +111,14 @@ func TestSDKEndToEnd(t *testing.T) {
 	}
 	assert.Equal(t, []string{"go.mod", "main.go"}, paths)
 
-	// The session link the SDK prints leads to the session.
+	// The session link the SDK prints opens the dashboard's session page
+	// (server/ui tests what the page then shows).
 	resp, err := http.Get(sess.URL())
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
-	assert.True(t, strings.HasSuffix(resp.Request.URL.Path, "/api/sessions/"+id))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "/sessions?trace_id="+id, resp.Request.URL.RequestURI())
 }
 
 // Files uploaded by the first session of a process are listed for the

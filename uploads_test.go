@@ -274,9 +274,9 @@ func TestShutdownWithUploadBackendDown(t *testing.T) {
 	sctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = c.Shutdown(sctx)
-	assert.Less(t, time.Since(start), 700*time.Millisecond+300*time.Millisecond, "Shutdown kept its deadline")
-	require.Error(t, err)
+	_ = c.Shutdown(sctx) // what failed goes to the error handler
+	assert.Less(t, time.Since(start), 500*time.Millisecond,
+		"a refused connection is not retried: Shutdown does not spend its deadline on a backend that is not there")
 
 	mu.Lock()
 	defer mu.Unlock()

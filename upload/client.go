@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -55,7 +56,9 @@ type Result struct {
 }
 
 // Client uploads a session's artefacts to the AgentOps v4 API, retrying
-// the way go-retryablehttp does: 429, 502, 503, 504 and connection errors,
+// the way go-retryablehttp does: 429, 502, 503, 504 and connection errors
+// (but for a refused connection: nothing listens, and waiting will not
+// change that),
 // honouring Retry-After, with jittered exponential backoff, within a bound
 // on attempts and on total time, never after ctx ends. It is safe for
 // concurrent use.
@@ -183,7 +186,13 @@ func (c *Client) try(ctx context.Context, url string, header http.Header, body [
 		if errors.Is(err, ErrAPIKeyRejected) || errors.Is(err, ErrNoAuthEndpoint) || errors.Is(err, ErrClosed) {
 			return Result{}, 0, &finalError{err}
 		}
-		return Result{}, 0, err // connection errors and timeouts: retry
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// Nothing listens there: a backend that is not running will not
+			// be in the next seconds either, and retrying would hold the
+			// program's exit (Shutdown waits for uploads) for nothing.
+			return Result{}, 0, &finalError{fmt.Errorf("%w: is the backend running (`agentops serve` for the local one), and is the endpoint (AGENTOPS_API_ENDPOINT) right?", err)}
+		}
+		return Result{}, 0, err // other connection errors and timeouts: retry
 	}
 	defer drainClose(resp.Body)
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))

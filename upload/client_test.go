@@ -121,25 +121,41 @@ func TestNonRetryableFailsAtOnce(t *testing.T) {
 }
 
 func TestGivesUpWithinBounds(t *testing.T) {
+	b := fakebackend.New(t)
+	b.SetUploadStatuses(503, 503, 503, 503, 503, 503, 503, 503, 503, 503)
+	c := newUploader(t, b, Config{MaxElapsed: 2 * time.Second, MaxAttempts: 3})
+	start := time.Now()
+	_, err := c.UploadObject(context.Background(), "x")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "gave up after 3 attempts")
+	assert.Contains(t, err.Error(), "503", "the message says what the last attempt met")
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Len(t, b.Uploads(), 3)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	c = newUploader(t, b, Config{MaxAttempts: 100})
+	start = time.Now()
+	_, err = c.UploadObject(ctx, "x")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "stops when ctx ends")
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+// A refused connection means no backend: one attempt, and a message that
+// says what to check, so Shutdown does not spend its deadline retrying.
+func TestRefusedConnectionIsNotRetried(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close()) // nothing listens: connection refused
 
-	c := NewClient(Config{Endpoint: "http://" + addr, MaxElapsed: 2 * time.Second, MaxAttempts: 3})
+	c := NewClient(Config{Endpoint: "http://" + addr, MaxAttempts: 100})
 	start := time.Now()
 	_, err = c.UploadObject(context.Background(), "x")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "gave up after 3 attempts")
-	assert.Contains(t, err.Error(), "connection refused", "the message says what the last attempt met")
-	assert.Less(t, time.Since(start), 3*time.Second)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	c = NewClient(Config{Endpoint: "http://" + addr, MaxAttempts: 100})
-	start = time.Now()
-	_, err = c.UploadObject(ctx, "x")
-	require.ErrorIs(t, err, context.DeadlineExceeded, "stops when ctx ends")
+	assert.Contains(t, err.Error(), "connection refused")
+	assert.Contains(t, err.Error(), "agentops serve")
+	assert.NotContains(t, err.Error(), "gave up after", "no retries")
 	assert.Less(t, time.Since(start), time.Second)
 }
 

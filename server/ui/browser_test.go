@@ -294,6 +294,53 @@ func flatSpans(t *testing.T, base, traceID, token string) []model.Span {
 	return spans
 }
 
+// badRoot is the root span id of the trace postBadTrace sends.
+const badRoot = "00000000000000aa"
+
+// postBadTrace sends, as OTLP/JSON, a trace no SDK would: a 5,000-character
+// attribute, map and array attributes, an exception whose stack trace is a
+// number, a chain of spans deep levels deep, an orphan, and a span that
+// ends before it starts. It returns the trace id.
+func postBadTrace(t *testing.T, base string, deep int) string {
+	t.Helper()
+	const traceID = "0123456789abcdef0123456789abcdef"
+	t0 := time.Now().Add(-time.Minute).UnixNano()
+	at := func(ms int) string { return fmt.Sprint(t0 + int64(ms)*int64(time.Millisecond)) }
+	str := func(s string) map[string]any { return map[string]any{"stringValue": s} }
+	attr := func(k string, v any) map[string]any { return map[string]any{"key": k, "value": v} }
+	span := func(id, parent, name string, start, end int, attrs ...map[string]any) map[string]any {
+		return map[string]any{"traceId": traceID, "spanId": id, "parentSpanId": parent, "name": name,
+			"startTimeUnixNano": at(start), "endTimeUnixNano": at(end), "attributes": attrs}
+	}
+	root := span(badRoot, "", "bad-data", 0, 2*deep+50,
+		attr("long.value", str(strings.Repeat("y", 5000))),
+		attr("a.map", map[string]any{"kvlistValue": map[string]any{"values": []any{
+			attr("deeper", map[string]any{"arrayValue": map[string]any{"values": []any{map[string]any{"intValue": "1"}, str("two")}}})}}}),
+		attr("a.list", map[string]any{"arrayValue": map[string]any{"values": []any{map[string]any{"boolValue": true}}}}))
+	root["events"] = []any{map[string]any{"name": "exception", "timeUnixNano": at(1),
+		"attributes": []any{attr("exception.stacktrace", map[string]any{"intValue": "42"})}}}
+	spans := []any{root}
+	parent := badRoot
+	for i := range deep {
+		id := fmt.Sprintf("%016x", 0x100+i)
+		spans = append(spans, span(id, parent, fmt.Sprintf("level-%d", i+1), i, 2*deep-i))
+		parent = id
+	}
+	spans = append(spans,
+		span("00000000000000bb", "ffffffffffffffff", "orphan", 10, 20),
+		span("00000000000000cc", badRoot, "backwards", 30, 25))
+	body, err := json.Marshal(map[string]any{"resourceSpans": []any{map[string]any{
+		"resource":   map[string]any{"attributes": []any{attr("service.name", str("bad-data"))}},
+		"scopeSpans": []any{map[string]any{"spans": spans}},
+	}}})
+	require.NoError(t, err)
+	resp, err := http.Post(base+"/v1/traces", "application/json", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return traceID
+}
+
 // spansOf picks the spans of one class, in start order.
 func spansOf(spans []model.Span, class string) []model.Span {
 	var out []model.Span
@@ -520,6 +567,25 @@ func TestBrowser(t *testing.T) {
 		assert.Zero(t, eval[int](tb, markup), "telemetry became elements")
 		assert.True(t, eval[bool](tb, `window.pwned === undefined`), "telemetry ran as script")
 		tb.screenshot("telemetry-as-text")
+	})
+
+	t.Run("BadData", func(t *testing.T) {
+		const deep = 60
+		traceID := postBadTrace(t, base, deep)
+		tb := b.tab(t)
+		tb.open(fmt.Sprintf("%s/sessions?trace_id=%s&span=%s", base, traceID, badRoot))
+		tb.wait("the span panel", `document.querySelector('.span-panel')`)
+		assert.Equal(t, deep+3, tb.count(".wf-bar"), "root, chain, orphan and backwards span")
+		assert.Equal(t, fmt.Sprint(deep+1), eval[string](tb, `[...document.querySelectorAll('.wf-row')].map((r) => Number(r.getAttribute('aria-level'))).reduce((a, b) => Math.max(a, b)) + ''`))
+		assert.Equal(t, []string{"show all (5,000 chars)"}, tb.texts(".span-panel .show-all"))
+		tb.do(chromedp.Click(chromedp.CSS(".span-panel .show-all")))
+		tb.wait("the whole value", `[...document.querySelectorAll('.attr-text')].some((e) => e.textContent === 'y'.repeat(5000))`)
+		assert.Contains(t, strings.Join(tb.texts(".span-panel .json"), "\n"), `"deeper": [`+"\n", "a map attribute as JSON")
+		assert.Contains(t, eval[string](tb, `document.querySelector('.span-panel').textContent`), "exception.stacktrace")
+		assert.NotContains(t, eval[string](tb, `document.querySelector('.session-head').textContent`), "null")
+		assert.True(t, eval[bool](tb, `[...document.querySelectorAll('.wf-name')].every((e) => e.getBoundingClientRect().width > 20)`),
+			"every name has room, however deep")
+		tb.screenshot("bad-data")
 	})
 
 	t.Run("Modules", func(t *testing.T) {

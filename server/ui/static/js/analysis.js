@@ -3,7 +3,7 @@
 // slow spans, the critical path, bottlenecks, errors, repeats and loops,
 // with advice. Every span named links to it on the waterfall.
 
-import {h, notice, errorNotice, kv, chip} from './dom.js';
+import {h, fill, notice, errorNotice, kv, chip} from './dom.js';
 import {getJSON} from './api.js';
 import {duration, exact, cost, plural} from './format.js';
 import {spanRef} from './spanpanel.js';
@@ -103,11 +103,11 @@ export class AnalysisTab {
     try {
       [an, sum] = await Promise.all([getJSON(`/api/sessions/${id}/analysis`), getJSON(`/api/sessions/${id}/summary`)]);
     } catch (e) {
-      this.el.replaceChildren(errorNotice('the analysis', e));
+      fill(this.el, errorNotice('the analysis', e));
       return;
     }
     const trace = this.trace;
-    this.el.replaceChildren(
+    fill(this.el,
       card('Recommendations', an.recommendations.length
         ? h('ul', {class: 'advice'}, an.recommendations.map((r) =>
           h('li', null, chip(r.kind.replaceAll('_', ' '), 'chip-quiet'), ' ', r.text, r.span_ids?.length ? [' ', spanList(trace, r.span_ids)] : null)))

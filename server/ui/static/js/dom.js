@@ -36,6 +36,13 @@ function append(el, children) {
   return el;
 }
 
+// fill replaces el's children the way h adds them (null and false
+// skipped; the DOM's own replaceChildren would write "null").
+export function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 // plain renders text as a text node: the default renderer of capped.
 export const plain = (text) => document.createTextNode(text);
 

@@ -2,7 +2,7 @@
 // chosen file's code with line numbers and highlighting, the linked line
 // marked and scrolled into view.
 
-import {h, notice, errorNotice} from './dom.js';
+import {h, fill, notice, errorNotice} from './dom.js';
 import {getJSON} from './api.js';
 import {bytes} from './format.js';
 import {navigate} from './nav.js';
@@ -75,7 +75,7 @@ export class FilesTab {
     const line = Number(params.get('line')) || 0;
     const file = asked ? this.trace.findFile(asked) : preferred(this.trace.files);
     if (!file) {
-      this.codeEl.replaceChildren(notice('error', `This session has no file ${asked}.`));
+      fill(this.codeEl, notice('error', `This session has no file ${asked}.`));
       return;
     }
     for (const a of this.treeEl.querySelectorAll('.tree-file.active')) a.classList.remove('active');
@@ -91,7 +91,7 @@ export class FilesTab {
 
   async show(file, line) {
     this.shown = {file, lineEls: []};
-    this.codeEl.replaceChildren(notice('loading', `Loading ${file.path}…`));
+    fill(this.codeEl, notice('loading', `Loading ${file.path}…`));
     if (!this.texts.has(file.id)) {
       this.texts.set(file.id, getJSON(`/api/files/${encodeURIComponent(file.id)}`).then((f) => f.content ?? ''));
     }
@@ -100,7 +100,7 @@ export class FilesTab {
       text = await this.texts.get(file.id);
     } catch (e) {
       this.texts.delete(file.id);
-      if (this.shown.file === file) this.codeEl.replaceChildren(errorNotice(file.path, e));
+      if (this.shown.file === file) fill(this.codeEl, errorNotice(file.path, e));
       return;
     }
     if (this.shown.file !== file) return; // another file was chosen meanwhile
@@ -109,7 +109,7 @@ export class FilesTab {
         h('span', {class: 'ln', dataset: {line: i + 1}}, i + 1),
         h('span', {class: 'lc'}, tokens.map(([kind, t]) => (kind ? h('span', {class: `tok-${kind}`}, t) : t)))));
     const code = h('div', {class: 'code', onclick: (e) => this.clickLine(e)}, this.shown.lineEls);
-    this.codeEl.replaceChildren(
+    fill(this.codeEl,
       h('div', {class: 'code-head'},
         h('span', {class: 'code-path mono'}, file.path),
         h('span', {class: 'muted'}, `${this.shown.lineEls.length.toLocaleString('en')} lines · ${bytes(file.size)}`),

@@ -1,7 +1,7 @@
 // list.js is the sessions list: filters (kept in the URL), the sessions
 // newest first with "load more", and live updates from the event stream.
 
-import {h, notice, errorNotice, chip, stat, statusPill, debounce} from './dom.js';
+import {h, fill, notice, errorNotice, chip, stat, statusPill, debounce} from './dom.js';
 import {getJSON} from './api.js';
 import {duration, count, exact, cost, bytes, absTime, relTime, parseTime} from './format.js';
 import {navigate, sessionHref} from './nav.js';
@@ -100,10 +100,10 @@ export class SessionList {
     const token = (this.loading = {});
     this.rows.clear();
     this.sessions.clear();
-    this.tbody.replaceChildren();
-    this.bannerEl.replaceChildren();
-    this.moreEl.replaceChildren();
-    this.messageEl.replaceChildren(notice('loading', 'Loading sessions…'));
+    fill(this.tbody);
+    fill(this.bannerEl);
+    fill(this.moreEl);
+    fill(this.messageEl, notice('loading', 'Loading sessions…'));
     await this.loadPage('', token);
   }
 
@@ -112,17 +112,17 @@ export class SessionList {
     try {
       page = await getJSON('/api/sessions', this.query(cursor));
     } catch (e) {
-      if (token === this.loading) this.messageEl.replaceChildren(errorNotice('the sessions', e));
+      if (token === this.loading) fill(this.messageEl, errorNotice('the sessions', e));
       return;
     }
     if (token !== this.loading) return; // the filters changed meanwhile
     for (const s of page.sessions) this.put(s, false);
     this.updateSuggestions();
-    this.messageEl.replaceChildren(this.rows.size ? '' : this.emptyNotice());
-    this.moreEl.replaceChildren(page.next_cursor ? h('button', {type: 'button', class: 'button', onclick: (e) => {
+    fill(this.messageEl, this.rows.size ? null : this.emptyNotice());
+    fill(this.moreEl, page.next_cursor ? h('button', {type: 'button', class: 'button', onclick: (e) => {
       e.currentTarget.disabled = true;
       this.loadPage(page.next_cursor, token);
-    }}, 'Load more') : '');
+    }}, 'Load more') : null);
   }
 
   emptyNotice() {
@@ -136,10 +136,10 @@ export class SessionList {
     try {
       st = await getJSON('/api/stats');
     } catch (e) {
-      this.statsEl.replaceChildren(); // the list shows the error
+      fill(this.statsEl); // the list shows the error
       return;
     }
-    this.statsEl.replaceChildren(
+    fill(this.statsEl,
       stat('sessions', exact(st.sessions)),
       stat('spans', count(st.spans), exact(st.spans)),
       stat('LLM calls', count(st.llm_calls), exact(st.llm_calls)),
@@ -210,11 +210,11 @@ export class SessionList {
           if (this.matches(s)) this.put(s, true);
           else this.remove(s.trace_id);
         } else if (this.filters.q) {
-          this.bannerEl.replaceChildren(notice('info', 'New sessions have arrived. ',
+          fill(this.bannerEl, notice('info', 'New sessions have arrived. ',
             h('button', {type: 'button', class: 'link-button', onclick: () => this.reload()}, 'Refresh the search')));
         } else if (this.matches(s)) {
           this.put(s, true);
-          this.messageEl.replaceChildren();
+          fill(this.messageEl);
           this.updateSuggestions();
         }
         break;
@@ -249,7 +249,7 @@ export class SessionList {
       for (const m of s.models) seen.model.add(m);
     }
     for (const [k, dl] of Object.entries(this.suggest)) {
-      dl.replaceChildren(...[...seen[k]].sort().map((v) => h('option', {value: v})));
+      fill(dl, [...seen[k]].sort().map((v) => h('option', {value: v})));
     }
   }
 }

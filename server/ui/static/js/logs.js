@@ -2,7 +2,7 @@
 // type with the matches highlighted, levels in colour, and each timed line
 // a jump to its moment on the waterfall.
 
-import {h, capped, plain, notice, errorNotice, debounce} from './dom.js';
+import {h, fill, capped, plain, notice, errorNotice, debounce} from './dom.js';
 import {getJSON} from './api.js';
 import {linkify} from './sourcelinks.js';
 
@@ -69,12 +69,12 @@ export class LogsTab {
     try {
       log = await getJSON(`/api/sessions/${this.trace.traceId}/logs`);
     } catch (e) {
-      this.el.replaceChildren(errorNotice('the log', e));
+      fill(this.el, errorNotice('the log', e));
       return;
     }
     const lines = log.lines || [];
     if (lines.length === 0) {
-      this.el.replaceChildren(notice('empty', 'No log was uploaded with this session. The Go SDK captures slog and log ',
+      fill(this.el, notice('empty', 'No log was uploaded with this session. The Go SDK captures slog and log ',
         'output (agentops.NewSlogHandler, agentops.LogWriter) and uploads it when the session ends.'));
       return;
     }
@@ -91,7 +91,8 @@ export class LogsTab {
         this.query = search.value.trim().toLowerCase();
         this.render();
       }, 120)});
-    const toggles = [...counts].map(([cls, n]) => h('button', {
+    const order = [...Object.keys(LEVELS), 'other'];
+    const toggles = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([cls, n]) => h('button', {
       type: 'button', class: `level-toggle lv-${cls}`, 'aria-pressed': 'true',
       onclick: (e) => {
         const on = this.hidden.has(cls);
@@ -102,7 +103,7 @@ export class LogsTab {
       }}, `${cls} ${n}`));
     this.countEl = h('span', {class: 'muted'});
     this.listEl = h('div', {class: 'log-list', role: 'log'});
-    this.el.replaceChildren(
+    fill(this.el,
       h('div', {class: 'toolbar'}, search, toggles, this.countEl,
         offset == null ? h('span', {class: 'muted', title: 'The log\'s times match no clock offset that puts them within the session\'s spans.'},
           'times not placed on the timeline') : null),
@@ -116,7 +117,7 @@ export class LogsTab {
       (!q || l.message.toLowerCase().includes(q) || (l.level || '').toLowerCase().includes(q) || (l.time || '').includes(q)));
     this.countEl.textContent = `${shown.length.toLocaleString('en')} of ${this.lines.length.toLocaleString('en')} lines`;
     const linked = (t) => linkify(t, this.trace);
-    this.listEl.replaceChildren(...shown.map((l) => h('div', {class: `log-line lv-${l.cls}`},
+    fill(this.listEl, shown.map((l) => h('div', {class: `log-line lv-${l.cls}`},
       l.jump
         ? h('a', {class: 'jump', href: l.jump, title: 'Show this moment on the timeline', 'aria-label': 'Show on the timeline'}, '→')
         : h('span', {class: 'jump-space'}),

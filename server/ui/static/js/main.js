@@ -2,7 +2,7 @@
 // in-app links inside the page (history.pushState), and asks for an API
 // key when the server wants a token.
 
-import {h, notice} from './dom.js';
+import {h, fill, notice} from './dom.js';
 import {onAuthRequired, signIn, signOut, hasToken} from './api.js';
 import {setRouter, navigate, isOwnPage} from './nav.js';
 import {onStatus, restart} from './stream.js';
@@ -15,7 +15,7 @@ let page = null; // {kind, traceId, view}
 function show(kind, traceId, view) {
   page?.view.destroy();
   page = {kind, traceId, view};
-  main.replaceChildren(view.el);
+  fill(main, view.el);
   window.scrollTo(0, 0);
 }
 
@@ -34,7 +34,7 @@ function route() {
   } else {
     page?.view.destroy();
     page = null;
-    main.replaceChildren(notice('error', 'There is no such page. ', h('a', {href: '/'}, 'See the sessions.')));
+    fill(main, notice('error', 'There is no such page. ', h('a', {href: '/'}, 'See the sessions.')));
   }
 }
 
@@ -91,7 +91,7 @@ function askForKey(err) {
     'The key is traded for a token, kept only while this tab is open.'),
   hasToken() ? h('p', {class: 'muted'}, `The saved token was refused (${err.message}).`) : null,
   h('label', null, 'API key', input), message, button);
-  main.replaceChildren(form);
+  fill(main, form);
   input.focus();
 }
 

@@ -2,7 +2,7 @@
 // and four tabs (spans, logs, files, analysis), each made when first
 // shown and kept while the page is open.
 
-import {h, notice, errorNotice, chip, stat, statusPill, toast} from './dom.js';
+import {h, fill, notice, errorNotice, chip, stat, statusPill, toast} from './dom.js';
 import {getJSON, download, hasToken} from './api.js';
 import {duration, count, exact, cost, absTime, relTime, parseTime} from './format.js';
 import {navigate} from './nav.js';
@@ -38,10 +38,10 @@ class SpansTab {
     const row = id ? this.trace.byId.get(id) : null;
     this.el.classList.toggle('with-panel', Boolean(id));
     if (row) {
-      this.panel.replaceChildren(spanPanel(this.trace, row, () => navigate(this.trace.href({tab: 'spans'}))));
+      fill(this.panel, spanPanel(this.trace, row, () => navigate(this.trace.href({tab: 'spans'}))));
       this.panel.scrollTop = 0;
     } else {
-      this.panel.replaceChildren(id ? notice('error', `This session has no span ${id}.`) : '');
+      fill(this.panel, id ? notice('error', `This session has no span ${id}.`) : null);
     }
   }
 }
@@ -72,7 +72,7 @@ export class SessionPage {
       [session, roots, files] = await Promise.all([
         getJSON(`/api/sessions/${id}`), getJSON(`/api/sessions/${id}/spans`), getJSON(`/api/sessions/${id}/files`)]);
     } catch (e) {
-      this.el.replaceChildren(h('a', {class: 'back', href: '/'}, '← Sessions'), errorNotice(`session ${this.traceId}`, e));
+      fill(this.el, h('a', {class: 'back', href: '/'}, '← Sessions'), errorNotice(`session ${this.traceId}`, e));
       return;
     }
     this.trace = new Trace(session, roots, files);
@@ -82,7 +82,7 @@ export class SessionPage {
     this.tabBar = h('nav', {class: 'tabs', 'aria-label': 'session views'});
     this.tabBody = h('div', {class: 'tab-body'});
     this.renderHead();
-    this.el.replaceChildren(this.headEl, this.tabBar, this.tabBody);
+    fill(this.el, this.headEl, this.tabBar, this.tabBody);
     this.update(this.params);
   }
 
@@ -96,7 +96,7 @@ export class SessionPage {
       tab = new TABS[name](this.trace);
       this.tabs.set(name, tab);
     }
-    if (this.tabBody.firstChild !== tab.el) this.tabBody.replaceChildren(tab.el);
+    if (this.tabBody.firstChild !== tab.el) fill(this.tabBody, tab.el);
     this.renderTabs(name);
     tab.update(params);
   }
@@ -109,7 +109,7 @@ export class SessionPage {
       files: `Files ${exact(this.trace.files.length)}`,
       analysis: 'Analysis',
     };
-    this.tabBar.replaceChildren(...Object.keys(TABS).map((name) => h('a', {
+    fill(this.tabBar, Object.keys(TABS).map((name) => h('a', {
       class: `tab${name === active ? ' active' : ''}`,
       href: this.trace.href(this.lastParams[name] || {tab: name}),
       'aria-current': name === active ? 'page' : null,
@@ -120,7 +120,7 @@ export class SessionPage {
     const s = this.trace.session;
     const start = parseTime(s.start);
     const newSpans = s.spans - this.trace.rows.length;
-    this.headEl.replaceChildren(
+    fill(this.headEl,
       h('a', {class: 'back', href: '/'}, '← Sessions'),
       h('div', {class: 'title-row'},
         h('h1', {class: 'session-name', title: s.name}, s.name || '(unnamed session)'),

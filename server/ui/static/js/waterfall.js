@@ -89,7 +89,9 @@ export class Waterfall {
       h('span', {class: 'wf-name'}, spanTitle(span)),
       cls !== 'other' && spanTitle(span) !== cls ? h('span', {class: 'wf-class'}, cls) : null,
       err ? h('span', {class: 'error-icon', title: span.status_message || 'error', 'aria-label': 'error'}, '!') : null);
-    name.style.paddingLeft = `${8 + row.depth * 16}px`;
+    // The indent stops at 40% of the column, so a deep tree keeps its
+    // names in view; aria-level still tells the depth.
+    name.style.paddingLeft = `min(${8 + row.depth * 16}px, 40%)`;
     return h('div', {class: `wf-row${err ? ' wf-row-error' : ''}`, role: 'treeitem', 'aria-level': row.depth + 1,
       'aria-selected': 'false', dataset: {spanId: span.span_id},
       onclick: () => this.onSelect(span.span_id)},

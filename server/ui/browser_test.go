@@ -277,20 +277,24 @@ func (tb *tab) screenshot(name string) {
 	tb.t.Logf("screenshot: %s", p)
 }
 
-// flatSpans reads a session's spans from the API.
-func flatSpans(t *testing.T, base, traceID, token string) []model.Span {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/sessions/"+traceID+"/spans?flat=1", nil)
-	require.NoError(t, err)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+// getSpans reads a session's spans from the API.
+func getSpans(base, traceID string) ([]model.Span, error) {
+	resp, err := http.Get(base + "/api/sessions/" + traceID + "/spans?flat=1")
+	if err != nil {
+		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET spans: %s", resp.Status)
+	}
 	var spans []model.Span
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&spans))
+	return spans, json.NewDecoder(resp.Body).Decode(&spans)
+}
+
+func flatSpans(t *testing.T, base, traceID string) []model.Span {
+	t.Helper()
+	spans, err := getSpans(base, traceID)
+	require.NoError(t, err)
 	return spans
 }
 
@@ -360,7 +364,7 @@ func TestBrowser(t *testing.T) {
 	seedOthers(c)
 	shutdown(t, c)
 
-	spans := flatSpans(t, base, tripID, "")
+	spans := flatSpans(t, base, tripID)
 	llms := spansOf(spans, "llm")
 	require.Len(t, llms, 3)
 	var forecastTool, notifyTool model.Span
@@ -537,6 +541,27 @@ func TestBrowser(t *testing.T) {
 		assert.True(t, eval[bool](tb, `window.sameDocument === true`), "no reload")
 		assert.Equal(t, "arrived-live", tb.texts("tr.session-row .session-link")[0], "newest first")
 		tb.screenshot("live-session")
+
+		// A session page follows its session: open while it runs, its
+		// header changes when it ends, and offers the spans that came since.
+		running := newClient(t, base, agentops.WithBatchTimeout(20*time.Millisecond))
+		ctx, sess := running.StartSession(context.Background(), "still-running")
+		_ = agentops.Do(ctx, agentops.KindTask, "first-step", func(context.Context) error { return nil })
+		require.Eventually(t, func() bool {
+			spans, err := getSpans(base, sess.TraceID().String())
+			return err == nil && len(spans) > 0
+		},
+			5*time.Second, 10*time.Millisecond, "the first span to arrive")
+		tb.open(base + "/sessions?trace_id=" + sess.TraceID().String())
+		tb.wait("the running session", `document.querySelector('.session-head .status')?.textContent === 'running'`)
+		tb.do(chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`))
+		sess.End(agentops.Success)
+		shutdown(t, running)
+		tb.wait("the session ended", `document.querySelector('.session-head .status').textContent === 'success'`)
+		tb.wait("the new spans offered", `document.querySelector('.session-head button')?.textContent.includes('new span')`)
+		assert.True(t, eval[bool](tb, `window.sameDocument === true`), "no reload")
+		tb.click(".session-head button", "new span")
+		tb.wait("all spans", `document.querySelectorAll('.wf-bar').length >= 2`)
 	})
 
 	t.Run("TelemetryIsText", func(t *testing.T) {
@@ -558,7 +583,7 @@ func TestBrowser(t *testing.T) {
 		tb.wait("the session's row", fmt.Sprintf(`[...document.querySelectorAll('.session-link')].some((a) => a.textContent === %q)`, name))
 		assert.Zero(t, eval[int](tb, markup), "telemetry became elements")
 
-		call := spansOf(flatSpans(t, base, traceID, ""), "llm")[0]
+		call := spansOf(flatSpans(t, base, traceID), "llm")[0]
 		tb.open(fmt.Sprintf("%s/sessions?trace_id=%s&span=%s", base, traceID, call.SpanID))
 		tb.wait("the chat view", `document.querySelector('.span-panel .chat')`)
 		assert.Equal(t, name, eval[string](tb, `document.querySelector('.session-name').textContent`))

@@ -1,7 +1,7 @@
 // api.js talks to the server's REST API. On a server started with
-// --api-key every /api/ call needs a bearer token: it is traded for an API
-// key at /v3/auth/token and kept in sessionStorage, so it lasts as long as
-// the tab and is never written to disk by the dashboard.
+// --api-key every /api/ call needs a bearer token: the dashboard trades an
+// API key for one at /v3/auth/token and keeps it in sessionStorage, so it
+// lasts as long as the tab and is never written to disk.
 
 const TOKEN_KEY = 'agentops.token';
 

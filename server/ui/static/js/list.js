@@ -6,6 +6,7 @@ import {getJSON} from './api.js';
 import {duration, count, exact, cost, bytes, absTime, relTime, parseTime} from './format.js';
 import {navigate, sessionHref} from './nav.js';
 import {subscribe} from './stream.js';
+import {sessionOf} from './trace.js';
 
 // RANGES are the time filter's choices, in milliseconds back from now.
 const RANGES = {'15m': 9e5, '1h': 36e5, '24h': 864e5, '7d': 6048e5, '30d': 2592e6};
@@ -72,8 +73,8 @@ export class SessionList {
       model: text('model', 'Model', 'dl-model'),
       range: select('range', RANGE_LABELS),
     };
-    // A choice from a menu is a step back can undo; typing replaces the
-    // URL as it goes, or every keystroke would be one.
+    // A choice from a menu is a step that Back undoes; typing replaces the
+    // URL as it goes, or every keystroke would be a step.
     const apply = (replace) => {
       const q = new URLSearchParams();
       for (const k of FILTERS) if (this.inputs[k].value.trim()) q.set(k, this.inputs[k].value.trim());
@@ -204,7 +205,7 @@ export class SessionList {
       case 'session.new':
       case 'session.updated':
       case 'session.ended': {
-        const s = {tags: [], models: [], ...ev.data};
+        const s = sessionOf(ev.data);
         this.refreshStats();
         if (this.rows.has(s.trace_id)) {
           if (this.matches(s)) this.put(s, true);
@@ -235,6 +236,7 @@ export class SessionList {
     this.rows.get(traceId)?.remove();
     this.rows.delete(traceId);
     this.sessions.delete(traceId);
+    if (this.rows.size === 0) fill(this.messageEl, this.emptyNotice());
   }
 
   tick() {

@@ -7,7 +7,7 @@ import {getJSON, download, hasToken} from './api.js';
 import {duration, count, exact, cost, absTime, relTime, parseTime} from './format.js';
 import {navigate} from './nav.js';
 import {subscribe} from './stream.js';
-import {Trace} from './trace.js';
+import {Trace, sessionOf} from './trace.js';
 import {Waterfall} from './waterfall.js';
 import {spanPanel} from './spanpanel.js';
 import {LogsTab} from './logs.js';
@@ -173,7 +173,7 @@ export class SessionPage {
     if (ev.type === 'session.deleted') {
       this.el.prepend(notice('error', 'This session has been deleted from the server.'));
     } else if (ev.type.startsWith('session.')) {
-      this.trace.session = ev.data;
+      this.trace.session = sessionOf(ev.data);
       this.renderHead();
     }
   }

@@ -29,6 +29,12 @@ export function spanTitle(span) {
   return span.derived?.label || span.name || span.span_id;
 }
 
+// sessionOf is a session as the event stream sends it, with the lists the
+// REST API never leaves null made lists here too.
+export function sessionOf(data) {
+  return {...data, tags: data.tags || [], models: data.models || []};
+}
+
 export class Trace {
   constructor(session, roots, files) {
     this.session = session;

@@ -472,6 +472,7 @@ func TestBrowser(t *testing.T) {
 		tb.open(session + "&span=" + notifyTool.SpanID)
 		tb.wait("the failed tool's panel", `document.querySelector('.span-panel .event-exception')`)
 		assert.Contains(t, eval[string](tb, `document.querySelector('.span-panel').textContent`), notifyArgs)
+		tb.screenshot("session-error")
 		link := fmt.Sprintf("tools/notify.go:%d", panicLine)
 		tb.click(".span-panel a.source-link", link)
 		tb.wait("the linked line", `document.querySelector('.code-line.hl')`)

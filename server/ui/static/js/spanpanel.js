@@ -14,10 +14,21 @@ import {classOf, isError, spanTitle} from './trace.js';
 // current OTel names, then the older ones.
 const CODE_KEYS = [['code.file.path', 'code.line.number'], ['code.filepath', 'code.lineno']];
 
+// linked is text, capped, with its file:line references linked.
+function linked(text, trace) {
+  return capped(text, (t) => linkify(t, trace));
+}
+
+// stack is a multi-line text (a stack trace, an error with one) as a
+// block.
+function stack(text, trace) {
+  return h('pre', {class: 'code-block stack'}, linked(text, trace));
+}
+
 // value renders an attribute value: text with file:line links, numbers
 // and booleans as they are, anything else (arrays, maps) as JSON.
 function value(v, trace) {
-  if (typeof v === 'string') return h('span', {class: 'attr-text'}, capped(v, (t) => linkify(t, trace)));
+  if (typeof v === 'string') return h('span', {class: 'attr-text'}, linked(v, trace));
   if (typeof v === 'number' || typeof v === 'boolean') return h('span', {class: 'mono'}, String(v));
   return json(v);
 }
@@ -40,10 +51,13 @@ function sourceOf(span, trace) {
   return null;
 }
 
+// statusOf is the status code and its message; a message of several
+// lines (an error with its stack) is a block.
 function statusOf(span, trace) {
   const code = span.status_code || 'unset';
-  return h('span', null, statusPill(isError(span) ? 'error' : code === 'ok' ? 'success' : 'unset', code),
-    span.status_message ? h('span', {class: 'status-message'}, ' ', capped(span.status_message, (t) => linkify(t, trace))) : null);
+  const msg = span.status_message || '';
+  return h('div', null, statusPill(isError(span) ? 'error' : code === 'ok' ? 'success' : 'unset', code),
+    msg.includes('\n') ? stack(msg, trace) : msg ? h('span', {class: 'status-message'}, ' ', linked(msg, trace)) : null);
 }
 
 function overview(span, row, trace) {
@@ -87,8 +101,8 @@ function llmSection(d) {
 
 function event(ev, trace) {
   const attrs = {...(ev.attributes || {})};
-  const stack = attrs['exception.stacktrace'];
-  if (typeof stack === 'string') delete attrs['exception.stacktrace']; // shown below, as a block
+  const stacktrace = attrs['exception.stacktrace'];
+  if (typeof stacktrace === 'string') delete attrs['exception.stacktrace']; // shown below, as a block
   const exception = ev.name === 'exception';
   return h('div', {class: `event${exception ? ' event-exception' : ''}`},
     h('div', {class: 'event-head'},
@@ -96,7 +110,7 @@ function event(ev, trace) {
       h('span', {class: 'event-name'}, ev.name || '(unnamed)'),
       h('span', {class: 'muted'}, `+${duration(parseTime(ev.time) - trace.t0)}`)),
     Object.keys(attrs).length ? attrTable(attrs, trace) : null,
-    typeof stack === 'string' ? h('pre', {class: 'code-block stack'}, capped(stack, (t) => linkify(t, trace))) : null);
+    typeof stacktrace === 'string' ? stack(stacktrace, trace) : null);
 }
 
 function link(l, trace) {

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -303,7 +304,7 @@ const badRoot = "00000000000000aa"
 
 // postBadTrace sends, as OTLP/JSON, a trace no SDK would: a 5,000-character
 // attribute, map and array attributes, an exception whose stack trace is a
-// number, a chain of spans deep levels deep, an orphan, and a span that
+// number, spans nested deep levels deep, an orphan, and a span that
 // ends before it starts. It returns the trace id.
 func postBadTrace(t *testing.T, base string, deep int) string {
 	t.Helper()
@@ -338,7 +339,7 @@ func postBadTrace(t *testing.T, base string, deep int) string {
 		"scopeSpans": []any{map[string]any{"spans": spans}},
 	}}})
 	require.NoError(t, err)
-	resp, err := http.Post(base+"/v1/traces", "application/json", strings.NewReader(string(body)))
+	resp, err := http.Post(base+"/v1/traces", "application/json", bytes.NewReader(body))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -28,7 +28,7 @@ import (
 //
 //	AGENTOPS_CHROMIUM          the browser (default /usr/bin/chromium, else chromium on PATH)
 //	AGENTOPS_REQUIRE_BROWSER=1 fail, not skip, when there is none (CI)
-//	AGENTOPS_SCREENSHOT_DIR    where each test writes its full-page PNG (default: a new temp dir)
+//	AGENTOPS_SCREENSHOT_DIR    where each test writes its full-page PNG (default: $TMPDIR/agentops-ui-screenshots)
 
 const (
 	viewportW, viewportH = 1280, 800
@@ -72,15 +72,15 @@ var (
 	shotDirErr  error
 )
 
-// screenshotDir is AGENTOPS_SCREENSHOT_DIR, or a temp dir made once per
-// run and kept, so the PNGs can be looked at after the run.
+// screenshotDir is AGENTOPS_SCREENSHOT_DIR, else agentops-ui-screenshots
+// in the temp dir: kept after the run so the PNGs can be looked at, and
+// overwritten by the next run rather than piling up.
 func screenshotDir() (string, error) {
 	shotDirOnce.Do(func() {
-		if shotDir = os.Getenv("AGENTOPS_SCREENSHOT_DIR"); shotDir != "" {
-			shotDirErr = os.MkdirAll(shotDir, 0o755)
-			return
+		if shotDir = os.Getenv("AGENTOPS_SCREENSHOT_DIR"); shotDir == "" {
+			shotDir = filepath.Join(os.TempDir(), "agentops-ui-screenshots")
 		}
-		shotDir, shotDirErr = os.MkdirTemp("", "agentops-ui-screenshots-")
+		shotDirErr = os.MkdirAll(shotDir, 0o755)
 	})
 	return shotDir, shotDirErr
 }

@@ -2,39 +2,38 @@
 // in-app links inside the page (history.pushState), and asks for an API
 // key when the server wants a token.
 
-import {h, fill, notice} from './dom.js';
+import {h, fill} from './dom.js';
 import {onAuthRequired, signIn, signOut, hasToken} from './api.js';
 import {setRouter, navigate, isOwnPage} from './nav.js';
-import {onStatus, restart} from './stream.js';
+import {onStatus} from './stream.js';
 import {SessionList} from './list.js';
 import {SessionPage} from './session.js';
 
 const main = document.getElementById('main');
 let page = null; // {kind, traceId, view}
+let signInOpen = false; // the sign-in form is on screen
 
 function show(kind, traceId, view) {
+  signInOpen = false; // a new page asks again if it needs to
   page?.view.destroy();
   page = {kind, traceId, view};
   fill(main, view.el);
   window.scrollTo(0, 0);
 }
 
-// route draws the page for the current URL, reusing the page on screen
-// when only its view parameters changed.
+// route draws the page for the current URL (the server serves this script
+// at / and /sessions only), reusing the page on screen when only its view
+// parameters changed.
 function route() {
-  const url = new URL(location.href);
-  const params = url.searchParams;
-  const traceId = url.pathname === '/sessions' ? params.get('trace_id') : null;
+  const params = new URLSearchParams(location.search);
+  const traceId = location.pathname === '/sessions' ? params.get('trace_id') : null;
   if (traceId) {
     if (page?.kind === 'session' && page.traceId === traceId) page.view.update(params);
     else show('session', traceId, new SessionPage(traceId, params));
-  } else if (url.pathname === '/sessions' || url.pathname === '/') {
-    if (page?.kind === 'list') page.view.update(params);
-    else show('list', null, new SessionList(params));
+  } else if (page?.kind === 'list') {
+    page.view.update(params);
   } else {
-    page?.view.destroy();
-    page = null;
-    fill(main, notice('error', 'There is no such page. ', h('a', {href: '/'}, 'See the sessions.')));
+    show('list', null, new SessionList(params));
   }
 }
 
@@ -59,8 +58,8 @@ document.addEventListener('click', (e) => {
 
 window.addEventListener('popstate', route);
 
-// The sign-in form: one field for the API key, traded for a token.
-let signInOpen = false;
+// askForKey shows the sign-in form: one field for the API key, traded
+// for a token.
 function askForKey(err) {
   if (signInOpen) return;
   signInOpen = true;
@@ -81,9 +80,7 @@ function askForKey(err) {
       button.disabled = false;
       return;
     }
-    signInOpen = false;
     updateSignOut();
-    restart();
     reloadPage();
   }},
   h('h1', null, 'Sign in'),

@@ -91,14 +91,6 @@ export function onStatus(fn) {
   fn(state);
 }
 
-// restart reconnects at once, e.g. with a new token.
-export function restart() {
-  if (!controller) return;
-  controller.abort();
-  controller = new AbortController();
-  run(controller.signal);
-}
-
 function setState(s) {
   state = s;
   for (const fn of statusListeners) fn(s);
@@ -123,8 +115,11 @@ async function run(signal) {
       if (lastId) headers['Last-Event-ID'] = lastId;
       const resp = await fetch('/api/events', {headers, signal, cache: 'no-store'});
       if (resp.status === 401) {
+        // The pages' own calls ask for a key; the next subscriber after
+        // the sign-in starts a new stream, with the token.
         setState('signed-out');
-        return; // the pages' own calls ask for a key; restart follows
+        if (controller?.signal === signal) controller = null;
+        return;
       }
       if (!resp.ok) throw await answerError(resp);
       setState('live');

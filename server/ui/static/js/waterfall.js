@@ -66,7 +66,7 @@ export class Waterfall {
     const left = this.pos(row.start);
     const width = Math.max(0, this.pos(row.stop) - left);
     const bar = h('div', {class: `wf-bar c-${cls}${err ? ' wf-bar-error' : ''}`, title: `${spanTitle(span)} · ${duration(dur)}`});
-    bar.style.left = `${left}%`;
+    at(bar, left);
     bar.style.width = `${width}%`;
     // The duration goes after the bar, or inside a long bar that reaches
     // the right edge, or else before it.

@@ -183,7 +183,7 @@ func (s *Server) publish(c store.Commit) {
 		case ch.Ended:
 			typ = "session.ended"
 		}
-		s.hub.Publish(typ, ch.Session)
+		s.hub.PublishSession(typ, ch.Session)
 	}
 }
 

@@ -140,13 +140,18 @@ func slowest(t *timeline, n int) []SpanTiming {
 }
 
 // criticalPath walks from the root to, at each level, the child that ended
-// last (the longer one on a tie, then the earlier).
+// last (the longer one on a tie, then the earlier). Instants (zero-length
+// spans, such as the SDK's agentops.sources marker at a session's end)
+// take no time and are never on it.
 func criticalPath(t *timeline) []SpanTiming {
 	out := []SpanTiming{}
 	for i, steps := t.root, 0; i >= 0 && steps < len(t.spans); steps++ {
 		out = append(out, timing(t, i))
 		next := -1
 		for _, c := range t.children[i] {
+			if t.dur[c] <= 0 {
+				continue
+			}
 			if next < 0 || t.spans[c].End.After(t.spans[next].End) ||
 				t.spans[c].End.Equal(t.spans[next].End) && t.dur[c] > t.dur[next] {
 				next = c

@@ -167,7 +167,7 @@ func TestErrorAdvice(t *testing.T) {
 		mk(sid(1), "", "s", "session", 0, 1000, failed("", "child failed")),
 		mk(sid(2), sid(1), "chat", "llm", 0, 100, failed("BadRequestError", "invalid model: gpt-5x")),
 		mk(sid(3), sid(1), "chat", "llm", 100, 200, failed("RateLimitError", "slow down")),
-		mk(sid(4), sid(1), "parse", "tool", 200, 300, failed("ValueError", "bad json")),
+		mk(sid(4), sid(1), "parse", "tool", 200, 300, failed("ValueError", "bad json\ngoroutine 7 [running]:\nmain.parse(...)")),
 		mk(sid(5), sid(1), "step", "task", 300, 400, failed("", "")),
 	}
 	// An error the span only records as an exception event.
@@ -189,7 +189,7 @@ func TestErrorAdvice(t *testing.T) {
 		`1 llm error of type RateLimitError: add retries with backoff`,
 		`1 tool error of type ValueError: check the arguments the tool gets and validate them before calling it ("bad json")`,
 		`1 task error of type KeyError: look at the first one, span ` + sid(5) + ` ("'x'")`,
-	}, texts, "the session root's echo of its children's errors gets no advice")
+	}, texts, "the session root's echo of its children's errors gets no advice; a stack after the message is not quoted")
 }
 
 func TestBottleneckAdvice(t *testing.T) {
@@ -230,4 +230,20 @@ func TestCriticalPathWithoutSessionRoot(t *testing.T) {
 		ids = append(ids, s.SpanID)
 	}
 	assert.Equal(t, []string{sid(2), sid(4)}, ids)
+}
+
+// The SDK ends a session with an instant agentops.sources span: it ends
+// last, but takes no time, so the path goes through the work instead.
+func TestCriticalPathSkipsInstants(t *testing.T) {
+	spans := []model.Span{
+		mk(sid(1), "", "s", "session", 0, 1000),
+		mk(sid(2), sid(1), "agent", "agent", 0, 990),
+		mk(sid(3), sid(2), "chat", "llm", 500, 990),
+		mk(sid(4), sid(1), "agentops.sources", "other", 1000, 1000),
+	}
+	var ids []string
+	for _, s := range Analyze(spans).CriticalPath {
+		ids = append(ids, s.SpanID)
+	}
+	assert.Equal(t, []string{sid(1), sid(2), sid(3)}, ids)
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/agentops-go/agentops/server/model"
 )
 
 // Event types the store publishes.
@@ -62,6 +64,13 @@ func NewHub(history int) *Hub {
 		subs:    map[*subscriber]struct{}{},
 		buffer:  defaultBuffer,
 	}
+}
+
+// PublishSession publishes a session event (session.new, .updated or
+// .ended) with the session in the shape the REST API gives it.
+func (h *Hub) PublishSession(typ string, s model.Session) {
+	fillSession(&s)
+	h.Publish(typ, s)
 }
 
 // Publish sends an event to every stream. It never blocks: data is

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentops-go/agentops/server/model"
 )
 
 func ids(frames []frame) []uint64 {
@@ -161,4 +164,18 @@ func TestHubConcurrentUse(t *testing.T) {
 	wg.Wait()
 	h.Close()
 	assert.Equal(t, uint64(800), h.last)
+}
+
+// Session events carry the session as the REST API gives it: lists are
+// [] rather than null, so a client handles both the same way.
+func TestHubSessionEventsHaveNoNullLists(t *testing.T) {
+	h := NewHub(8)
+	defer h.Close()
+	s, _, _ := h.subscribe(0, false)
+	h.PublishSession(EventSessionNew, model.Session{TraceID: traceA})
+	f := <-s.ch
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(f.Data.(json.RawMessage), &got))
+	assert.Equal(t, []any{}, got["tags"])
+	assert.Equal(t, []any{}, got["models"])
 }

@@ -103,7 +103,9 @@ func errorAdvice(groups []ErrorGroup) []Recommendation {
 			advice = "look at the first one, span " + x.spans[0]
 		}
 		if x.msg != "" && !x.transient {
-			advice += fmt.Sprintf(" (%q)", truncate(x.msg, 120))
+			// The first line only: a message may carry a whole stack.
+			first, _, _ := strings.Cut(x.msg, "\n")
+			advice += ` ("` + truncate(strings.TrimSpace(first), 120) + `")`
 		}
 		out = append(out, Recommendation{Kind: "errors", Text: what + ": " + advice, SpanIDs: x.spans})
 	}

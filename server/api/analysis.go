@@ -140,16 +140,16 @@ func slowest(t *timeline, n int) []SpanTiming {
 }
 
 // criticalPath walks from the root to, at each level, the child that ended
-// last (the longer one on a tie, then the earlier). Instants (zero-length
-// spans, such as the SDK's agentops.sources marker at a session's end)
-// take no time and are never on it.
+// last (the longer one on a tie, then the earlier). A child that takes
+// under 1% of its parent's time, such as the SDK's agentops.sources marker
+// at a session's end, is not what the parent waited for, and is skipped.
 func criticalPath(t *timeline) []SpanTiming {
 	out := []SpanTiming{}
 	for i, steps := t.root, 0; i >= 0 && steps < len(t.spans); steps++ {
 		out = append(out, timing(t, i))
 		next := -1
 		for _, c := range t.children[i] {
-			if t.dur[c] <= 0 {
+			if t.dur[c] <= 0 || t.dur[c]*100 < t.dur[i] {
 				continue
 			}
 			if next < 0 || t.spans[c].End.After(t.spans[next].End) ||

@@ -233,13 +233,14 @@ func TestCriticalPathWithoutSessionRoot(t *testing.T) {
 }
 
 // The SDK ends a session with an instant agentops.sources span: it ends
-// last, but takes no time, so the path goes through the work instead.
+// last, but takes (next to) no time, so the path goes through the work.
 func TestCriticalPathSkipsInstants(t *testing.T) {
 	spans := []model.Span{
 		mk(sid(1), "", "s", "session", 0, 1000),
 		mk(sid(2), sid(1), "agent", "agent", 0, 990),
 		mk(sid(3), sid(2), "chat", "llm", 500, 990),
-		mk(sid(4), sid(1), "agentops.sources", "other", 1000, 1000),
+		mk(sid(4), sid(1), "agentops.sources", "other", 995, 1000),
+		mk(sid(5), sid(2), "marker", "other", 990, 990),
 	}
 	var ids []string
 	for _, s := range Analyze(spans).CriticalPath {

@@ -16,6 +16,27 @@ import (
 // wrote them) and returns the result text for the model. A panic in fn ends
 // the span with an error and is re-raised.
 func RunTool(ctx context.Context, call ToolCall, fn func(ctx context.Context, arguments string) (string, error)) (string, error) {
+	ctx, t := startTool(ctx, call)
+	defer endOnPanic(t.span)
+	result, err := fn(ctx, call.Arguments)
+	t.end(result, err)
+	if err != nil {
+		return result, fmt.Errorf("tool %s (call %s): %w", call.Name, call.ID, err)
+	}
+	return result, nil
+}
+
+// toolSpan is the execute_tool span of one call, as RunTool and a Bridge
+// record it.
+type toolSpan struct {
+	span    *Span
+	client  *Client
+	capture bool // content capture is on and the span records
+}
+
+// startTool starts the span of call with its id, name and type, and its
+// arguments when content is captured.
+func startTool(ctx context.Context, call ToolCall) (context.Context, toolSpan) {
 	c := clientFor(ctx)
 	typ := call.Type
 	if typ == "" {
@@ -26,26 +47,25 @@ func RunTool(ctx context.Context, call ToolCall, fn func(ctx context.Context, ar
 		attribute.String(semconv.GenAIToolCallID, call.ID),
 		attribute.String(semconv.ToolType, typ),
 	))
-	defer endOnPanic(span)
-	capture := c != nil && c.cfg.captureContent && span.span.IsRecording()
-	if capture {
+	t := toolSpan{span: span, client: c, capture: c != nil && c.cfg.captureContent && span.span.IsRecording()}
+	if t.capture {
 		args := c.content().text(call.Arguments)
 		span.span.SetAttributes(
 			attribute.String(semconv.ToolCallArguments, args),
 			attribute.String(semconv.ToolParameters, args),
 			attribute.String(span.info.inputKey, args))
 	}
-	result, err := fn(ctx, call.Arguments)
-	if capture && err == nil {
-		res := c.content().text(result)
-		span.span.SetAttributes(
+	return ctx, t
+}
+
+// end records the result of a call that succeeded, and ends the span.
+func (t toolSpan) end(result string, err error) {
+	if t.capture && err == nil {
+		res := t.client.content().text(result)
+		t.span.span.SetAttributes(
 			attribute.String(semconv.ToolCallResult, res),
 			attribute.String(semconv.ToolResult, res),
-			attribute.String(span.info.outputKey, res))
+			attribute.String(t.span.info.outputKey, res))
 	}
-	span.End(err)
-	if err != nil {
-		return result, fmt.Errorf("tool %s (call %s): %w", call.Name, call.ID, err)
-	}
-	return result, nil
+	t.span.End(err)
 }

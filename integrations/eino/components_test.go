@@ -1,0 +1,49 @@
+package agentopseino_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/cloudwego/eino/components/retriever"
+	"github.com/cloudwego/eino/compose"
+	"github.com/cloudwego/eino/schema"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentops-go/agentops/agentopstest/scripted"
+	agentopseino "github.com/agentops-go/agentops/integrations/eino"
+)
+
+// handbook is a retriever that finds one document whatever the query; as
+// most retrievers, it leaves its callbacks to the graph node.
+type handbook struct{}
+
+func (handbook) Retrieve(context.Context, string, ...retriever.Option) ([]*schema.Document, error) {
+	return []*schema.Document{{ID: "doc-1", Content: "Spans nest by context."}}, nil
+}
+
+func TestRetrieverAndLambda(t *testing.T) {
+	e := newEnv(t, scripted.Echo, agentopseino.WithSession("eino-rag"))
+	r, err := compose.NewChain[string, string]().
+		AppendRetriever(handbook{}, compose.WithNodeName("handbook")).
+		AppendLambda(compose.InvokableLambda(func(_ context.Context, docs []*schema.Document) (string, error) {
+			return fmt.Sprintf("%d document(s)", len(docs)), nil
+		}), compose.WithNodeName("count")).
+		Compile(context.Background(), compose.WithGraphName("rag"))
+	require.NoError(t, err)
+	out, err := r.Invoke(context.Background(), "how do spans nest?", compose.WithCallbacks(e.handler))
+	require.NoError(t, err)
+
+	spans := e.finish(4)
+	workflow := one(t, spans, "rag.workflow")
+	retrieval := one(t, spans, "retrieval handbook")
+	count := one(t, spans, "count.task")
+	requireChild(t, workflow, retrieval)
+	requireChild(t, workflow, count)
+	assert.Equal(t, "retrieval", retrieval.Attributes["agentops.span.kind"])
+	assert.Equal(t, "how do spans nest?", retrieval.Attributes["agentops.retrieval.input"])
+	assert.JSONEq(t, `[{"id":"doc-1","content":"Spans nest by context.","meta_data":null}]`, fmt.Sprint(retrieval.Attributes["agentops.retrieval.output"]))
+	assert.Equal(t, out, count.Attributes["agentops.task.output"])
+	assert.Equal(t, "rag", workflow.Attributes["operation.name"])
+}

@@ -1,0 +1,103 @@
+package agentopseino_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/eino-ext/components/model/openai"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
+	"github.com/agentops-go/agentops/agentopstest/scripted"
+	agentopseino "github.com/agentops-go/agentops/integrations/eino"
+	"github.com/agentops-go/agentops/server/model"
+)
+
+// Every test ends its streams and shuts its client down: no goroutine of
+// the handler, of eino or of the SDK may outlive the tests.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// env is one test's world: a backend receiving spans, a scripted model,
+// an eino chat model talking to it, and the handler under test.
+type env struct {
+	t       *testing.T
+	backend *agentopstest.Server
+	client  *agentops.Client
+	model   *openai.ChatModel
+	handler *agentopseino.Handler
+}
+
+func newEnv(t *testing.T, respond scripted.Responder, opts ...agentopseino.Option) *env {
+	t.Helper()
+	backend := agentopstest.NewServer(t)
+	client, err := agentops.Init(context.Background(), agentops.WithEndpoint(backend.URL), agentops.WithSourceCapture(false))
+	require.NoError(t, err)
+	llm := scripted.NewServer(t, respond)
+	cm, err := openai.NewChatModel(context.Background(), &openai.ChatModelConfig{
+		BaseURL: llm.BaseURL(), APIKey: "scripted", Model: "gpt-4o-mini",
+	})
+	require.NoError(t, err)
+	return &env{t: t, backend: backend, client: client, model: cm, handler: agentopseino.NewHandler(opts...)}
+}
+
+// finish closes the handler and shuts the client down, as a program does
+// on its way out, and returns the spans the backend got (see shutdown).
+func (e *env) finish(want int) []model.Span {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(e.t, e.handler.Close(ctx))
+	return e.shutdown(want)
+}
+
+// shutdown shuts the client down and returns the spans the backend got. It
+// waits for want spans: the backend stores what it receives in the
+// background.
+func (e *env) shutdown(want int) []model.Span {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(e.t, e.client.Shutdown(ctx))
+	return e.backend.WaitForSpans(e.t, want, 5*time.Second)
+}
+
+// named returns the spans called name.
+func named(spans []model.Span, name string) []model.Span {
+	var out []model.Span
+	for _, s := range spans {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// one returns the span called name, failing unless there is exactly one.
+func one(t *testing.T, spans []model.Span, name string) model.Span {
+	t.Helper()
+	found := named(spans, name)
+	require.Len(t, found, 1, "spans named %q among %q", name, spanNames(spans))
+	return found[0]
+}
+
+// spanNames are the names of spans, sorted, for messages that show the
+// tree.
+func spanNames(spans []model.Span) []string {
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = s.Name
+	}
+	slices.Sort(out)
+	return out
+}
+
+// requireChild fails unless child is a child of parent, in its trace.
+func requireChild(t *testing.T, parent, child model.Span) {
+	t.Helper()
+	require.Equal(t, parent.TraceID, child.TraceID, "%q is not in the trace of %q", child.Name, parent.Name)
+	require.Equal(t, parent.SpanID, child.ParentSpanID, "%q is not a child of %q", child.Name, parent.Name)
+}

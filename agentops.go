@@ -139,7 +139,7 @@ func Init(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 	}
 	c.proc = newProcessor(c.diag, hooks, logLimits)
-	c.pipe = &pipeline{internal: c.proc, others: c.batchProcessors()}
+	c.pipe = &pipeline{steps: &stepHub{}, internal: c.proc, others: c.batchProcessors()}
 
 	if cfg.tracerProv != nil {
 		c.sdkTP = cfg.tracerProv

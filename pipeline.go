@@ -9,13 +9,17 @@ import (
 )
 
 // pipeline is every span processor the Client owns, registered on the
-// TracerProvider as one: the internal processor first, then the batch
-// processors (AgentOps, extra exporters) and the user's processors. Being one
-// registration lets a joined provider (WithTracerProvider) drop exactly the
-// SDK's processors at Shutdown and keep its own.
+// TracerProvider as one: the step hub (Subscribe, RecordSteps) and the
+// internal processor first, then the batch processors (AgentOps, extra
+// exporters) and the user's processors. Being one registration lets a
+// joined provider (WithTracerProvider) drop exactly the SDK's processors at
+// Shutdown and keep its own.
 //
 // It is safe for concurrent use.
 type pipeline struct {
+	// steps comes before internal, so that subscribers have a session's
+	// root end before the session-end hooks run.
+	steps    *stepHub
 	internal *processor
 	others   []sdktrace.SpanProcessor
 
@@ -26,12 +30,14 @@ type pipeline struct {
 var _ sdktrace.SpanProcessor = (*pipeline)(nil)
 
 func (p *pipeline) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	p.steps.OnStart(ctx, s)
 	for _, o := range p.others {
 		o.OnStart(ctx, s)
 	}
 }
 
 func (p *pipeline) OnEnd(s sdktrace.ReadOnlySpan) {
+	p.steps.OnEnd(s)
 	p.internal.OnEnd(s)
 	for _, o := range p.others {
 		o.OnEnd(s)
@@ -45,10 +51,12 @@ func (p *pipeline) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown runs once: the session-end work first, then the other processors
-// in parallel, so that one hung backend does not eat another's time.
+// in parallel, so that one hung backend does not eat another's time, and
+// last the step hub, whose subscribers get every span ended until then.
 func (p *pipeline) Shutdown(ctx context.Context) error {
 	p.once.Do(func() {
-		p.err = errors.Join(p.internal.Shutdown(ctx), p.parallel(ctx, sdktrace.SpanProcessor.Shutdown))
+		p.err = errors.Join(p.internal.Shutdown(ctx), p.parallel(ctx, sdktrace.SpanProcessor.Shutdown),
+			p.steps.Shutdown(ctx))
 	})
 	return p.err
 }

@@ -75,7 +75,8 @@ type config struct {
 	instrumentLLM   bool
 	maxPayload      int
 	captureLogs     bool
-	captureContent  bool
+	level           TraceLevel
+	captureContent  bool                // and a level that records content: see newConfig
 	otelMessages    bool                // OTel JSON message form instead of AgentOps flat keys
 	redactContent   func(string) string // the user's content redactor
 	meterProvider   metric.MeterProvider
@@ -235,9 +236,11 @@ func WithMaxPayloadBytes(n int) Option {
 }
 
 // WithContentCapture turns the recording of prompt and completion content
-// (and tool arguments and results) on or off (AGENTOPS_CAPTURE_CONTENT,
-// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT). On by default:
-// seeing what the model was asked and said is the point.
+// (and of tool arguments and results, and at LevelDebug of raw HTTP bodies)
+// on or off (AGENTOPS_CAPTURE_CONTENT,
+// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT). On by default: seeing
+// what the model was asked and said is the point. Off, no level records
+// content; on, LevelDetailed and LevelDebug do (see TraceLevel).
 func WithContentCapture(on bool) Option {
 	return optionFunc(func(c config) config { c.captureContent = on; return c })
 }
@@ -366,6 +369,7 @@ func newConfig(getenv func(string) string, opts []Option) (config, error) {
 		traceName:      defaultTraceName,
 		instrumentLLM:  true,
 		maxPayload:     defaultMaxPayload,
+		level:          LevelDetailed,
 		captureLogs:    true,
 		captureContent: true,
 		captureSources: true,
@@ -380,6 +384,10 @@ func newConfig(getenv func(string) string, opts []Option) (config, error) {
 	if err := c.validate(); err != nil {
 		return c, err
 	}
+	// Below LevelDetailed nothing records content, whatever the switch
+	// says: folded in here, every place that records content (LLM spans,
+	// tools, bridges) follows the level by reading the one field.
+	c.captureContent = c.captureContent && c.level >= LevelDetailed
 	c.resolveEndpoints(getenv)
 	c.metricsEndpoint = metricsEndpoint(getenv, c.exporterEndpoint)
 	if c.batchTimeout == 0 && getenv("OTEL_BSP_SCHEDULE_DELAY") == "" {
@@ -437,6 +445,13 @@ func (c config) fromEnv(getenv func(string) string) config {
 		c.batchTimeout = time.Duration(flushMS) * time.Millisecond
 	}
 	integer("AGENTOPS_MAX_QUEUE_SIZE", &c.maxQueueSize)
+	if v := getenv("AGENTOPS_TRACE_LEVEL"); strings.TrimSpace(v) != "" {
+		if l, err := ParseTraceLevel(v); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("AGENTOPS_TRACE_LEVEL=%q is not one of minimal, standard, detailed, debug", v))
+		} else {
+			c.level = l
+		}
+	}
 	if v := getenv("AGENTOPS_LOG_LEVEL"); v != "" {
 		lvl, err := parseLevel(v)
 		if err != nil {
@@ -498,6 +513,9 @@ func (c config) validate() error {
 	}
 	if l := c.sourceLimits; l.MaxFileBytes <= 0 || l.MaxTotalBytes <= 0 || l.MaxFiles <= 0 {
 		errs = append(errs, fmt.Errorf("WithSourceLimits(%d, %d, %d): every limit must be positive", l.MaxFileBytes, l.MaxTotalBytes, l.MaxFiles))
+	}
+	if !c.level.valid() {
+		errs = append(errs, fmt.Errorf("WithTraceLevel(%s): use LevelMinimal, LevelStandard, LevelDetailed or LevelDebug", c.level))
 	}
 	if c.maxPayload <= 0 {
 		errs = append(errs, fmt.Errorf("WithMaxPayloadBytes(%d): the cap must be positive", c.maxPayload))

@@ -30,19 +30,32 @@ func (p contentPolicy) text(s string) string {
 	if p.redact != nil {
 		s = p.redact(s)
 	}
-	return truncate(s, p.max)
+	return truncate(s, p.max, 0)
 }
 
-func truncate(s string, max int) string {
-	if len(s) <= max {
+// body is a raw HTTP body as text: through the user's redactor, then
+// RedactSecrets whatever the user's does (a body holds what no one thought
+// to mask), then capped. kept is the start of a body of total bytes. Bytes
+// that are not UTF-8 are replaced, as OTLP refuses such strings.
+func (p contentPolicy) body(kept []byte, total int) string {
+	s := strings.ToValidUTF8(string(kept), "\uFFFD")
+	if p.redact != nil {
+		s = p.redact(s)
+	}
+	return truncate(redact.String(s), p.max, total-len(kept))
+}
+
+// truncate cuts s at max bytes, with a marker saying how many were cut,
+// counting the dropped bytes that never reached s.
+func truncate(s string, max, dropped int) string {
+	if len(s) <= max && dropped == 0 {
 		return s
 	}
-	marker := "…[truncated " + strconv.Itoa(len(s)-max) + " bytes]"
-	cut := max
+	cut := min(max, len(s))
 	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
 		cut--
 	}
-	return s[:cut] + marker
+	return s[:cut] + "…[truncated " + strconv.Itoa(len(s)-cut+dropped) + " bytes]"
 }
 
 // contentAttributeCount estimates how many attributes request adds in the

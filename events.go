@@ -117,7 +117,7 @@ func WithTags(tags ...string) SpanOption {
 
 // WithInput records v as the span's input (agentops.{kind}.input; for tools
 // also tool.parameters): JSON, or the string itself for a string. It is
-// encoded only if the span is recorded.
+// encoded only if the span is recorded, at LevelDetailed or LevelDebug.
 func WithInput(v any) SpanOption {
 	return spanOptionFunc(func(c spanConfig) spanConfig { c.input, c.hasInput = v, true; return c })
 }
@@ -139,6 +139,7 @@ type Span struct {
 	span       trace.Span
 	info       *kindInfo
 	maxPayload int
+	level      TraceLevel
 	ended      atomic.Bool
 }
 
@@ -167,18 +168,27 @@ func (c *Client) StartSpan(ctx context.Context, kind Kind, name string, opts ...
 	// The scalar attributes go in at the start, where a sampler can see
 	// them, in one allocation; the input, which costs an encoding, only once
 	// the span is known to be recorded.
-	attrs := startAttributes(info, name, sc.tags, sc)
+	attrs := levelStartAttributes(info, name, sc.tags, sc, c.cfg.level >= LevelStandard)
 	ctx, span := c.tracer.Start(ctx, semconv.SpanName(info.kind, name),
 		trace.WithSpanKind(info.spanKind), trace.WithAttributes(attrs...))
-	s := &Span{span: span, info: info, maxPayload: c.cfg.maxPayload}
+	s := &Span{span: span, info: info, maxPayload: c.cfg.maxPayload, level: c.cfg.level}
 	if sc.hasInput {
 		s.SetInput(sc.input)
 	}
 	return ctx, s
 }
 
-// startAttributes are the attributes a span of info's kind starts with.
+// startAttributes are the attributes a span of info's kind starts with, the
+// name of its agent or tool among them: those of a session root, whose name
+// every level records.
 func startAttributes(info *kindInfo, name string, tags []string, sc spanConfig) []attribute.KeyValue {
+	return levelStartAttributes(info, name, tags, sc, true)
+}
+
+// levelStartAttributes are startAttributes, where the agent's or tool's
+// name is recorded only when named: below LevelStandard, the span's name
+// alone names it.
+func levelStartAttributes(info *kindInfo, name string, tags []string, sc spanConfig, named bool) []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 8+len(sc.attrs))
 	attrs = append(attrs,
 		attribute.String(semconv.SpanKind, info.kind),
@@ -188,14 +198,18 @@ func startAttributes(info *kindInfo, name string, tags []string, sc spanConfig) 
 	}
 	switch info.kind {
 	case semconv.KindTool:
-		attrs = append(attrs,
-			attribute.String(semconv.ToolName, name),
-			attribute.String(semconv.GenAIToolName, name),
-			attribute.String(semconv.ToolStatus, semconv.ToolStatusExecuting))
+		if named {
+			attrs = append(attrs,
+				attribute.String(semconv.ToolName, name),
+				attribute.String(semconv.GenAIToolName, name))
+		}
+		attrs = append(attrs, attribute.String(semconv.ToolStatus, semconv.ToolStatusExecuting))
 	case semconv.KindAgent:
-		attrs = append(attrs,
-			attribute.String(semconv.AgentName, name),
-			attribute.String(semconv.GenAIAgentName, name))
+		if named {
+			attrs = append(attrs,
+				attribute.String(semconv.AgentName, name),
+				attribute.String(semconv.GenAIAgentName, name))
+		}
 	}
 	if len(tags) > 0 {
 		attrs = append(attrs, attribute.StringSlice(semconv.Tags, tags))
@@ -213,9 +227,10 @@ func (s *Span) SetInput(v any) { s.setPayload(s.info.inputKey, semconv.ToolParam
 // tools also tool.result), encoded as WithInput encodes.
 func (s *Span) SetOutput(v any) { s.setPayload(s.info.outputKey, semconv.ToolResult, v) }
 
-// setPayload records v under key, and for tool spans under toolKey too.
+// setPayload records v under key, and for tool spans under toolKey too; below
+// LevelDetailed v is not even encoded.
 func (s *Span) setPayload(key, toolKey string, v any) {
-	if !s.span.IsRecording() {
+	if s.level < LevelDetailed || !s.span.IsRecording() {
 		return
 	}
 	text := encodePayload(v, s.maxPayload)
@@ -236,8 +251,11 @@ func (s *Span) AddEvent(name string, kv ...attribute.KeyValue) {
 
 // SetCost records what the work cost in US dollars (gen_ai.usage.total_cost),
 // for tools that call paid APIs; the backend adds it to the session's cost.
+// Like token counts, costs are recorded from LevelStandard up.
 func (s *Span) SetCost(usd float64) {
-	s.span.SetAttributes(attribute.Float64(semconv.UsageTotalCost, usd))
+	if s.level >= LevelStandard {
+		s.span.SetAttributes(attribute.Float64(semconv.UsageTotalCost, usd))
+	}
 }
 
 // SpanContext returns the span's identity, for links and logs.

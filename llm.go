@@ -137,10 +137,11 @@ type LLMSpan struct {
 	req    *LLMRequest // kept for metric attributes and the content policy
 	start  time.Time
 
-	mu        sync.Mutex // guards the chunk timing below
+	mu        sync.Mutex // guards the chunk timing and the response body below
 	chunks    int
 	lastChunk time.Time
 	ttfc      time.Duration
+	bodies    *rawBodies // nil unless the span records raw HTTP bodies
 
 	ended atomic.Bool
 }
@@ -154,8 +155,9 @@ type llmKey struct{}
 // ctx, with the Client of the session ctx carries (else the default
 // Client). Call it when the request is issued: time to first chunk counts
 // from here. The span is named "{operation} {model}" and carries the
-// request in both the AgentOps and the OTel GenAI vocabularies; prompt
-// content is recorded unless content capture is off.
+// request in both the AgentOps and the OTel GenAI vocabularies: its
+// parameters from LevelStandard up, and its prompt content when content is
+// captured (see TraceLevel).
 func StartLLM(ctx context.Context, req LLMRequest) (context.Context, *LLMSpan) {
 	return clientFor(ctx).StartLLM(ctx, req)
 }
@@ -176,7 +178,12 @@ func (c *Client) StartLLM(ctx context.Context, req LLMRequest) (context.Context,
 	}
 	buf := getAttrs()
 	defer putAttrs(buf)
-	attrs := llmStartAttributes((*buf)[:0], &req)
+	var attrs []attribute.KeyValue
+	if c.cfg.level >= LevelStandard {
+		attrs = llmStartAttributes((*buf)[:0], &req)
+	} else {
+		attrs = llmKindAttributes((*buf)[:0], &req)
+	}
 	// The prompt goes in with the start attributes (one allocation, and
 	// processors see it at OnStart), unless the span will most likely not
 	// be recorded: a parent that is not sampled, under the usual
@@ -195,6 +202,9 @@ func (c *Client) StartLLM(ctx context.Context, req LLMRequest) (context.Context,
 	s := &LLMSpan{client: c, span: span, req: &req, start: start}
 	if !early && c.cfg.captureContent && span.IsRecording() {
 		span.SetAttributes(c.content().request(nil, &req)...)
+	}
+	if c.Verbosity().RawBodies() && span.IsRecording() {
+		s.bodies = &rawBodies{}
 	}
 	return context.WithValue(ctx, llmKey{}, s), s
 }
@@ -225,12 +235,18 @@ func putAttrs(s *[]attribute.KeyValue) {
 	attrPool.Put(s)
 }
 
+// llmKindAttributes appends what every level records of an LLM span: its
+// kind, in both vocabularies.
+func llmKindAttributes(a []attribute.KeyValue, r *LLMRequest) []attribute.KeyValue {
+	return append(a,
+		attribute.String(semconv.SpanKind, semconv.KindLLM),
+		attribute.String(semconv.GenAIOperationName, r.Operation))
+}
+
 // llmStartAttributes appends the request's scalar attributes, in both
 // vocabularies, to a.
 func llmStartAttributes(a []attribute.KeyValue, r *LLMRequest) []attribute.KeyValue {
-	a = append(a,
-		attribute.String(semconv.SpanKind, semconv.KindLLM),
-		attribute.String(semconv.GenAIOperationName, r.Operation),
+	a = append(llmKindAttributes(a, r),
 		attribute.String(semconv.ProviderName, r.Provider),
 		attribute.String(semconv.System, semconv.SystemOf(r.Provider)),
 		attribute.String(semconv.RequestType, semconv.RequestTypeOf(r.Operation)),
@@ -317,9 +333,11 @@ func (s *LLMSpan) ChunkReceived() {
 
 // End ends the call with what the model answered, or err. On error the
 // status is ERROR and error.type is resp.ErrorType (else the error's type);
-// on success the status stays Unset, as OTel GenAI asks. Completion
-// content is recorded unless content capture is off; token usage only when
-// resp.Usage is set. The gen_ai.client.* metrics are recorded here.
+// on success the status stays Unset, as OTel GenAI asks. The response's
+// scalars (token usage only when resp.Usage is set) are recorded from
+// LevelStandard up, completion content when content is captured, and at
+// LevelDebug the raw response body given to AppendResponseBody. The
+// gen_ai.client.* metrics are recorded here, at every level.
 func (s *LLMSpan) End(resp LLMResponse, err error) {
 	if s.client == nil || !s.ended.CompareAndSwap(false, true) {
 		return
@@ -327,6 +345,10 @@ func (s *LLMSpan) End(resp LLMResponse, err error) {
 	end := time.Now()
 	s.mu.Lock()
 	ttfc, chunks := s.ttfc, s.chunks
+	var body rawBodies
+	if s.bodies != nil {
+		body = *s.bodies
+	}
 	s.mu.Unlock()
 	errType := ""
 	if err != nil {
@@ -337,9 +359,15 @@ func (s *LLMSpan) End(resp LLMResponse, err error) {
 	}
 	if s.span.IsRecording() {
 		buf := getAttrs()
-		a := llmEndAttributes((*buf)[:0], &resp, s.req.Stream && chunks > 0, ttfc)
+		a := (*buf)[:0]
+		if s.client.cfg.level >= LevelStandard {
+			a = llmEndAttributes(a, &resp, s.req.Stream && chunks > 0, ttfc)
+		}
 		if s.client.cfg.captureContent {
 			a = s.client.content().response(a, &resp)
+		}
+		if body.total > 0 {
+			a = append(a, attribute.String(semconv.LLMResponseBody, s.client.content().body(body.response, body.total)))
 		}
 		if err != nil {
 			s.span.RecordError(err, trace.WithStackTrace(true))

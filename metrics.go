@@ -120,7 +120,9 @@ func (s *LLMSpan) key(responseModel, errType string) metricKey {
 }
 
 // call records one finished call: duration always, time to first chunk for
-// streams, token usage only when the provider reported it.
+// streams, token usage only when the provider reported it. It does at every
+// trace level: the points hold no content, and at LevelMinimal they are
+// where token usage is still counted.
 func (m *llmMetrics) call(s *LLMSpan, resp *LLMResponse, d, ttfc time.Duration, streamed bool, errType string) {
 	if m == nil {
 		return

@@ -10,11 +10,12 @@ import (
 )
 
 // RunTool runs fn for one tool call a model asked for, under an
-// execute_tool span that carries the call's id, name and type, and (when
-// content capture is on) its arguments and result, in both vocabularies.
-// fn gets the span's context and the call's arguments (JSON, as the model
-// wrote them) and returns the result text for the model. A panic in fn ends
-// the span with an error and is re-raised.
+// execute_tool span that carries the call's id, name and type (from
+// LevelStandard up) and its arguments and result (when content is
+// captured: see TraceLevel), in both vocabularies. fn gets the span's
+// context and the call's arguments (JSON, as the model wrote them) and
+// returns the result text for the model. A panic in fn ends the span with an
+// error and is re-raised.
 func RunTool(ctx context.Context, call ToolCall, fn func(ctx context.Context, arguments string) (string, error)) (string, error) {
 	ctx, t := startTool(ctx, call)
 	defer endOnPanic(t.span)
@@ -34,19 +35,23 @@ type toolSpan struct {
 	capture bool // content capture is on and the span records
 }
 
-// startTool starts the span of call with its id, name and type, and its
-// arguments when content is captured.
+// startTool starts the span of call with its id, name and type from
+// LevelStandard up, and its arguments when content is captured.
 func startTool(ctx context.Context, call ToolCall) (context.Context, toolSpan) {
 	c := clientFor(ctx)
-	typ := call.Type
-	if typ == "" {
-		typ = "function"
+	var opts []SpanOption
+	if c != nil && c.cfg.level >= LevelStandard {
+		typ := call.Type
+		if typ == "" {
+			typ = "function"
+		}
+		opts = append(opts, WithAttributes(
+			attribute.String(semconv.ToolCallID, call.ID),
+			attribute.String(semconv.GenAIToolCallID, call.ID),
+			attribute.String(semconv.ToolType, typ),
+		))
 	}
-	ctx, span := c.StartSpan(ctx, KindTool, call.Name, WithAttributes(
-		attribute.String(semconv.ToolCallID, call.ID),
-		attribute.String(semconv.GenAIToolCallID, call.ID),
-		attribute.String(semconv.ToolType, typ),
-	))
+	ctx, span := c.StartSpan(ctx, KindTool, call.Name, opts...)
 	t := toolSpan{span: span, client: c, capture: c != nil && c.cfg.captureContent && span.span.IsRecording()}
 	if t.capture {
 		args := c.content().text(call.Arguments)

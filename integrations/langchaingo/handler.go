@@ -115,8 +115,8 @@ func (h *Handler) HandleChainStart(ctx context.Context, inputs map[string]any) {
 		}
 		start := ctx
 		if outermost && h.t.cfg.sessionPerRun && !trace.SpanContextFromContext(ctx).IsValid() {
-			r.session = &run{role: roleSession}
-			start = h.t.bridge.StartSession(ctx, r.session, h.name)
+			r.session = true
+			start = h.t.bridge.StartSession(ctx, sessionKey{r}, h.name)
 		}
 		h.t.push(st, start, r, agentops.BridgeStart{Kind: kind, Name: h.runName("chain"), Input: inputs})
 	})
@@ -172,7 +172,7 @@ func (h *Handler) HandleLLMError(ctx context.Context, err error) {
 func (h *Handler) HandleToolStart(ctx context.Context, input string) {
 	h.t.do(ctx, true, func(st *stack) {
 		h.t.settle(st, cue{isToolStart: true, toolInput: input})
-		if top := st.top(); top != nil && top.action != nil && !top.action.claimed && top.action.input == input {
+		if top := st.top(); top != nil && top.awaits(input) {
 			top.action.claimed = true
 			return
 		}

@@ -18,7 +18,6 @@ const (
 	roleLLM
 	roleTool
 	roleRetriever
-	roleSession // the session of an outermost chain run; never on a stack
 )
 
 // run is one open run: the key of its span in the Bridge.
@@ -27,9 +26,18 @@ type run struct {
 	// action is set on a tool run started by an agent action, before (and
 	// unless) the tool reports its own start.
 	action *agentAction
-	// session, on an outermost chain run opened in a session of its own,
-	// is that session, which ends with the run.
-	session *run
+	// session is set on an outermost chain run opened in a session of its
+	// own (see sessionKey), which ends with the run.
+	session bool
+}
+
+// sessionKey is the Bridge key of the session a chain run opened.
+type sessionKey struct{ chain *run }
+
+// awaits reports whether r is the tool run of an agent action whose tool
+// has not reported its start, with input as its input.
+func (r *run) awaits(input string) bool {
+	return r.action != nil && !r.action.claimed && r.action.input == input
 }
 
 // agentAction is what a tool run started by an agent action remembers of
@@ -177,7 +185,7 @@ func (r *run) overAt(c cue) (agentops.BridgeEnd, bool) {
 	case r.role == roleLLM:
 		return agentops.BridgeEnd{Err: agentops.ErrRunNotEnded}, true
 	case a != nil && !a.claimed:
-		if c.isToolStart && c.toolInput == a.input {
+		if c.isToolStart && r.awaits(c.toolInput) {
 			return agentops.BridgeEnd{}, false // its tool speaks after all
 		}
 		out, ok := toolResult(c.messages, a.callID)
@@ -221,8 +229,8 @@ func (t *tracker) closeInnermost(st *stack, r role, e agentops.BridgeEnd) {
 // end ends r, and the session it opened with it.
 func (t *tracker) end(r *run, e agentops.BridgeEnd) {
 	t.bridge.End(r, e)
-	if r.session != nil {
-		t.bridge.End(r.session, agentops.BridgeEnd{Err: e.Err})
+	if r.session {
+		t.bridge.End(sessionKey{r}, agentops.BridgeEnd{Err: e.Err})
 	}
 }
 

@@ -90,7 +90,7 @@ func clientFor(ctx context.Context) *Client {
 // configuration errors and wrap ErrInvalidConfig. Call Shutdown before the
 // program exits, or spans still queued are lost.
 func Init(ctx context.Context, opts ...Option) (*Client, error) {
-	cfg, err := newConfig(os.Getenv, opts)
+	cfg, err := newConfig(os.Getenv, consoleFromEnv(os.Getenv, opts))
 	if err != nil {
 		return nil, err
 	}

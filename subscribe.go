@@ -91,7 +91,7 @@ func WithBuffer(n int) SubscribeOption {
 type Subscription struct {
 	traceID  trace.TraceID
 	filtered bool
-	hub      *stepHub // nil for a subscription that was closed from the start
+	hub      *stepHub // nil for one closed before it reached a hub
 
 	// mu orders sends against Close, so that no send hits a closed
 	// channel: senders share it, Close takes it alone.

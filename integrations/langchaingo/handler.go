@@ -16,7 +16,8 @@ import (
 // Handler is a langchaingo callbacks.Handler that records what it is told
 // as agentops spans: chains as workflow and task spans (agent spans through
 // Agent), LLM calls as chat spans with their messages and token usage,
-// tools as execute_tool spans, retrievers as retrieval spans.
+// tools as execute_tool spans, retrievers as retrieval spans. Make one
+// with New.
 //
 // Give the same Handler, or views of it made by Named, Agent and LLM, to
 // every part of a chain: the views share its runs, so a run reported

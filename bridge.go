@@ -86,7 +86,7 @@ type BridgeStart struct {
 // BridgeEnd describes how a run ended.
 type BridgeEnd struct {
 	// Output is the run's result (recorded as SetOutput records it); for a
-	// tool, the result text the model gets.
+	// tool, the result text the model gets. Nil records no result.
 	Output any
 	// LLM, for a KindLLM run, is the response: model, choices, usage.
 	LLM *LLMResponse
@@ -202,6 +202,8 @@ func (r *bridgeRun) end(e BridgeEnd) {
 		} else {
 			r.session.End(Success)
 		}
+	case r.tool != nil && e.Output == nil:
+		r.tool.span.End(e.Err) // a tool that reported no result has none to record
 	case r.tool != nil:
 		r.tool.end(outputText(e.Output), e.Err)
 	case r.llm != nil:
@@ -221,11 +223,8 @@ func (r *bridgeRun) end(e BridgeEnd) {
 // outputText is a tool's result as text: a string as it is, anything else
 // as fmt prints it.
 func outputText(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
+	if s, ok := v.(string); ok {
+		return s
 	}
 	return fmt.Sprint(v)
 }

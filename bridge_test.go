@@ -69,12 +69,17 @@ func TestBridgeNestsByContext(t *testing.T) {
 	ctx = br.Start(ctx, BridgeStart{Key: 2, Kind: KindTask, Name: "step"})
 	_, span := StartSpan(ctx, KindTool, "inner") // the user's own span inside the step
 	span.End(nil)
+	br.Start(ctx, BridgeStart{Key: 3, Kind: KindTool, Name: "silent", Input: "x"})
+	br.End(3, BridgeEnd{}) // a tool that reports no result
 	br.End(2, BridgeEnd{})
 	br.End(1, BridgeEnd{Err: errors.New("the graph failed")})
 	flush(t, c)
 
-	spans := byName(t, b.WaitForSpans(t, 3, 5*time.Second))
+	spans := byName(t, b.WaitForSpans(t, 4, 5*time.Second))
 	assert.Equal(t, spans["step.task"].SpanID, spans["execute_tool inner"].ParentSpanID)
+	silent := spans["execute_tool silent"]
+	assert.Equal(t, "x", silent.Attrs["gen_ai.tool.call.arguments"])
+	assert.NotContains(t, silent.Attrs, "gen_ai.tool.call.result", "no result reported, none recorded")
 	assert.Equal(t, string(Failure), spans["ctx-run.session"].Attrs["agentops.session.end_state"])
 	assert.Equal(t, "error", spans["ctx-run.session"].Status.Code)
 }

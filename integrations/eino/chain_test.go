@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"testing"
 
 	"github.com/cloudwego/eino/components/prompt"
@@ -176,4 +177,29 @@ func TestChainModelErrorBeforeStart(t *testing.T) {
 	assert.Equal(t, "error", workflow.StatusCode)
 	assert.Equal(t, err.Error(), workflow.StatusMessage, "the graph's error, not the model's")
 	assert.Equal(t, "Error", one(t, spans, "eino-direct.session").Attributes["agentops.session.end_state"])
+}
+
+// Calls at once through one handler each get a session of their own, with
+// their own runs in it.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t, scripted.Echo, agentopseino.WithSession("eino-qa", agentops.WithTags("eino")))
+	qa := qaChain(t, e)
+	const calls = 8
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			_, err := qa.Invoke(context.Background(), map[string]any{"question": question}, compose.WithCallbacks(e.handler))
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+
+	e.finish(4 * calls)
+	sessions := e.backend.Sessions()
+	require.Len(t, sessions, calls)
+	for _, s := range sessions {
+		spans := e.backend.SpansOf(s.TraceID)
+		assert.Len(t, spans, 4)
+		assertQASpans(t, spans, false)
+	}
 }

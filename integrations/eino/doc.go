@@ -5,7 +5,7 @@
 // A Handler is an eino callbacks.Handler. Give it to a graph, chain or
 // agent call, or to every call of the process:
 //
-//	h := agentopseino.NewHandler(agentopseino.WithSession("support-bot"))
+//	h := agentopseino.New(agentopseino.WithSession("support-bot"))
 //	defer h.Close(shutdownCtx) // before client.Shutdown
 //
 //	out, err := runnable.Invoke(ctx, input, compose.WithCallbacks(h))

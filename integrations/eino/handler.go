@@ -5,13 +5,14 @@ import (
 
 	"github.com/cloudwego/eino/callbacks"
 	"github.com/cloudwego/eino/schema"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agentops-go/agentops"
 )
 
 // Handler is an eino callbacks.Handler that records each run eino reports
 // as an agentops span (see the package documentation for the mapping).
-// Create it with NewHandler. It is safe for concurrent use.
+// Create it with New. It is safe for concurrent use.
 type Handler struct {
 	cfg     config
 	bridge  *agentops.Bridge
@@ -21,8 +22,8 @@ type Handler struct {
 // The compiler checks that a *Handler is what eino calls.
 var _ callbacks.Handler = (*Handler)(nil)
 
-// NewHandler returns a Handler configured by opts.
-func NewHandler(opts ...Option) *Handler {
+// New returns a Handler configured by opts.
+func New(opts ...Option) *Handler {
 	var cfg config
 	for _, o := range opts {
 		cfg = o.apply(cfg)
@@ -59,7 +60,7 @@ func (h *Handler) OnError(ctx context.Context, info *callbacks.RunInfo, err erro
 // the span as a message with the role "input".
 func (h *Handler) OnStartWithStreamInput(ctx context.Context, info *callbacks.RunInfo, input *schema.StreamReader[callbacks.CallbackInput]) context.Context {
 	ctx, r := h.start(ctx, info, nil)
-	if r == nil {
+	if r == nil || !instrumented(ctx) {
 		input.Close()
 		return ctx
 	}
@@ -78,13 +79,24 @@ func (h *Handler) OnStartWithStreamInput(ctx context.Context, info *callbacks.Ru
 // error.
 func (h *Handler) OnEndWithStreamOutput(ctx context.Context, info *callbacks.RunInfo, output *schema.StreamReader[callbacks.CallbackOutput]) context.Context {
 	r := runOf(ctx, info)
-	if r == nil {
+	switch {
+	case r == nil:
 		output.Close()
-		return ctx
+	case !instrumented(ctx):
+		output.Close()
+		h.end(r, agentops.BridgeEnd{})
+	default:
+		h.readOutput(ctx, r, output)
 	}
+	return ctx
+}
+
+// readOutput reads the output stream of r on a goroutine of its own, and
+// ends r when the stream ends.
+func (h *Handler) readOutput(ctx context.Context, r *run, output *schema.StreamReader[callbacks.CallbackOutput]) {
 	onChunk := func() {}
-	if llmCtx, ok := h.bridge.Context(r); ok {
-		if llm := agentops.LLMSpanFromContext(llmCtx); llm != nil {
+	if r.kind == agentops.KindLLM {
+		if llm := agentops.LLMSpanFromContext(ctx); llm != nil {
 			onChunk = llm.ChunkReceived // the time to first chunk and per chunk
 		}
 	}
@@ -96,7 +108,15 @@ func (h *Handler) OnEndWithStreamOutput(ctx context.Context, info *callbacks.Run
 		end.Err = err
 		h.end(r, end)
 	}()
-	return ctx
+}
+
+// instrumented reports whether ctx, the context a run's start returned,
+// carries a span with an identity. It has none when agentops records
+// nothing (not initialised, or disabled): reading a stream is then not
+// worth a goroutine. A span that is sampled out has one, and its stream is
+// read, for the metrics of an LLM call, which are recorded regardless.
+func instrumented(ctx context.Context) bool {
+	return trace.SpanContextFromContext(ctx).IsValid()
 }
 
 // Close waits until every stream the handler is reading has ended, or ctx

@@ -41,7 +41,7 @@ func newEnv(t *testing.T, respond scripted.Responder, opts ...agentopseino.Optio
 		BaseURL: llm.BaseURL(), APIKey: "scripted", Model: "gpt-4o-mini",
 	})
 	require.NoError(t, err)
-	return &env{t: t, backend: backend, client: client, model: cm, handler: agentopseino.NewHandler(opts...)}
+	return &env{t: t, backend: backend, client: client, model: cm, handler: agentopseino.New(opts...)}
 }
 
 // finish closes the handler and shuts the client down, as a program does

@@ -2,7 +2,7 @@ package agentopseino
 
 import "github.com/agentops-go/agentops"
 
-// Option configures NewHandler.
+// Option configures New.
 type Option interface {
 	apply(config) config
 }

@@ -107,3 +107,26 @@ func TestCloseEndsAStreamThatNeverEnds(t *testing.T) {
 	require.NoError(t, e.handler.Close(context.Background()))
 	assert.Len(t, e.backend.Spans(), 3)
 }
+
+// With agentops off, the handler reads no stream: it closes its copies at
+// once, and leaves nothing for Close to wait for.
+func TestDisabledSDKReadsNoStream(t *testing.T) {
+	client, err := agentops.Init(context.Background(), agentops.WithDisabled())
+	require.NoError(t, err)
+	h := agentopseino.New(agentopseino.WithSession("eino-ticks"))
+	release := make(chan struct{})
+	sr, err := tickerChain(t, release, nil).Stream(context.Background(), "go", compose.WithCallbacks(h))
+	require.NoError(t, err)
+	defer sr.Close()
+	tick, err := sr.Recv()
+	require.NoError(t, err)
+	require.Equal(t, "tick", tick)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	assert.NoError(t, h.Close(ctx), "no stream is being read")
+	close(release)
+	_, err = sr.Recv()
+	require.ErrorIs(t, err, io.EOF)
+	require.NoError(t, client.Shutdown(context.Background()))
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cloudwego/eino/components/retriever"
+	"github.com/cloudwego/eino/components/tool"
+	"github.com/cloudwego/eino/components/tool/utils"
 	"github.com/cloudwego/eino/compose"
 	"github.com/cloudwego/eino/schema"
 	"github.com/stretchr/testify/assert"
@@ -46,4 +48,30 @@ func TestRetrieverAndLambda(t *testing.T) {
 	assert.JSONEq(t, `[{"id":"doc-1","content":"Spans nest by context.","meta_data":null}]`, fmt.Sprint(retrieval.Attributes["agentops.retrieval.output"]))
 	assert.Equal(t, out, count.Attributes["agentops.task.output"])
 	assert.Equal(t, "rag", workflow.Attributes["operation.name"])
+}
+
+// A tool with a multimodal result (an enhanced tool) records it as JSON.
+func TestToolsNodeWithAMultimodalResult(t *testing.T) {
+	e := newEnv(t, scripted.Echo)
+	chart, err := utils.InferEnhancedTool("chart", "Draws a chart.", func(_ context.Context, in weatherInput) (*schema.ToolResult, error) {
+		return &schema.ToolResult{Parts: []schema.ToolOutputPart{{Type: schema.ToolPartTypeText, Text: "a chart of " + in.City}}}, nil
+	})
+	require.NoError(t, err)
+	tools, err := compose.NewToolNode(context.Background(), &compose.ToolsNodeConfig{Tools: []tool.BaseTool{chart}})
+	require.NoError(t, err)
+	r, err := compose.NewChain[*schema.Message, []*schema.Message]().
+		AppendToolsNode(tools, compose.WithNodeName("tools")).
+		Compile(context.Background(), compose.WithGraphName("draw"))
+	require.NoError(t, err)
+	call := schema.AssistantMessage("", []schema.ToolCall{{ID: "call_chart", Type: "function",
+		Function: schema.FunctionCall{Name: "chart", Arguments: `{"city":"Porto"}`}}})
+	_, err = r.Invoke(context.Background(), call, compose.WithCallbacks(e.handler))
+	require.NoError(t, err)
+
+	spans := e.finish(3)
+	span := one(t, spans, "execute_tool chart")
+	requireChild(t, one(t, spans, "tools.task"), span)
+	assert.Equal(t, "call_chart", span.Attributes["gen_ai.tool.call.id"])
+	assert.JSONEq(t, `{"city":"Porto"}`, fmt.Sprint(span.Attributes["tool.parameters"]))
+	assert.JSONEq(t, `{"parts":[{"type":"text","text":"a chart of Porto"}]}`, fmt.Sprint(span.Attributes["tool.result"]))
 }

@@ -132,17 +132,16 @@ func (h *Handler) Close(ctx context.Context) error {
 	return err
 }
 
-// start starts the run eino reports, unless it is one that gets no span,
-// and returns the context the component runs with.
+// start starts the run eino reports (unless eino names none) and returns
+// the context the component runs with.
 func (h *Handler) start(ctx context.Context, info *callbacks.RunInfo, input callbacks.CallbackInput) (context.Context, *run) {
 	r := newRun(info)
 	if r == nil {
 		return ctx, nil
 	}
-	// The outermost run starts the session; checking both keeps runs
-	// nested in a session the program started out of a session of their
-	// own, and runs nested in the outermost one when agentops records
-	// nothing (and SessionFromContext is always nil).
+	// Only an outermost run starts a session: not one in a session the
+	// program started, nor one inside another run (checked apart, for
+	// with agentops off no context carries a session).
 	if h.cfg.session && parentRun(ctx) == nil && agentops.SessionFromContext(ctx) == nil {
 		name := h.cfg.sessionName
 		if name == "" {

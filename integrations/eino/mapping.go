@@ -2,6 +2,8 @@ package agentopseino
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/cloudwego/eino/callbacks"
 	"github.com/cloudwego/eino/components"
@@ -59,7 +61,9 @@ func (r *run) outcome(output callbacks.CallbackOutput) agentops.BridgeEnd {
 	case components.ComponentOfTool:
 		if out := tool.ConvCallbackOutput(output); out != nil {
 			if out.Response == "" && out.ToolOutput != nil {
-				return agentops.BridgeEnd{Output: out.ToolOutput} // a multimodal result
+				// A multimodal result: as JSON, for the Bridge records a
+				// tool's result as text.
+				return agentops.BridgeEnd{Output: text(out.ToolOutput)}
 			}
 			return agentops.BridgeEnd{Output: out.Response}
 		}
@@ -73,4 +77,17 @@ func (r *run) outcome(output callbacks.CallbackOutput) agentops.BridgeEnd {
 		}
 	}
 	return agentops.BridgeEnd{Output: output}
+}
+
+// text is v as the Bridge records it as text (a message's content, a
+// tool's result): a string as it is, anything else as JSON.
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%+v", v)
+	}
+	return string(b)
 }

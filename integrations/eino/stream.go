@@ -2,9 +2,7 @@ package agentopseino
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -111,19 +109,6 @@ func concatModelOutputs(outs []*model.CallbackOutput) (*model.CallbackOutput, er
 		joined.Message = m
 	}
 	return joined, nil
-}
-
-// text is v as a message's content: a string as it is, anything else as
-// JSON.
-func text(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprintf("%+v", v)
-	}
-	return string(b)
 }
 
 // readers counts the goroutines reading streams, so that Close can wait

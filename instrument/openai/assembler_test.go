@@ -130,7 +130,7 @@ func TestWireRequestForms(t *testing.T) {
 		"functions": [{"name": "g", "description": "legacy", "parameters": null}],
 		"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
 		"seed": 3, "temperature": 0.5, "n": 2, "max_completion_tokens": 9
-	}`))
+	}`), true)
 	require.NotNil(t, w)
 	r := w.llmRequest(agentops.OperationChat, agentops.Endpoint{Provider: "p"})
 	assert.Equal(t, "a\"b\nc", r.Messages[0].Content)
@@ -144,12 +144,12 @@ func TestWireRequestForms(t *testing.T) {
 	assert.Equal(t, 2, r.ChoiceCount)
 	assert.Equal(t, 9, r.MaxTokens)
 
-	e := parseRequest([]byte(`{"model":"e","input":[[1,2],[3]],"encoding_format":"base64"}`))
+	e := parseRequest([]byte(`{"model":"e","input":[[1,2],[3]],"encoding_format":"base64"}`), true)
 	er := e.llmRequest(agentops.OperationEmbeddings, agentops.Endpoint{})
 	assert.Empty(t, er.Prompts, "token arrays are not text")
 	assert.Equal(t, []string{"base64"}, er.EncodingFormats)
 
-	assert.Nil(t, parseRequest([]byte(`not json`)))
+	assert.Nil(t, parseRequest([]byte(`not json`), true))
 }
 
 func TestVectorLen(t *testing.T) {

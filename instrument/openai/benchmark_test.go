@@ -46,19 +46,20 @@ func benchStreamChunks() []string {
 // benchClients are the three ways of calling one server: a plain go-openai
 // client, the typed wrapper, and a plain client over the transport; with a
 // recording agentops Client (content capture on, every span recorded and
-// dropped by a no-op processor, every metric recorded) and a session.
+// dropped by a no-op processor, every metric recorded, opts on top) and a
+// session.
 type benchClient struct {
 	name   string
 	chat   func(context.Context, goopenai.ChatCompletionRequest) (goopenai.ChatCompletionResponse, error)
 	stream func(context.Context, goopenai.ChatCompletionRequest) (chatStream, error)
 }
 
-func benchSetup(b *testing.B, baseURL string, hc goopenai.HTTPDoer) (context.Context, []benchClient) {
+func benchSetup(b *testing.B, baseURL string, hc goopenai.HTTPDoer, opts ...agentops.Option) (context.Context, []benchClient) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	client, err := agentops.Init(context.Background(),
+	client, err := agentops.Init(context.Background(), append([]agentops.Option{
 		agentops.WithoutDefaultExporter(), agentops.WithSpanProcessor(nopProcessor{}),
 		agentops.WithMeterProvider(mp), agentops.WithContentCapture(true),
-		agentops.WithSourceCapture(false), agentops.WithLogCapture(false))
+		agentops.WithSourceCapture(false), agentops.WithLogCapture(false)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -199,6 +200,16 @@ func wrappedStream(c *Client) func(context.Context, goopenai.ChatCompletionReque
 // loopback's noise.
 type memoryAPI struct{ stream []byte }
 
+// newMemoryAPI streams chunks as server-sent events, then data: [DONE].
+func newMemoryAPI(chunks []string) memoryAPI {
+	var sse bytes.Buffer
+	for _, c := range chunks {
+		sse.WriteString("data: " + c + "\n\n")
+	}
+	sse.WriteString("data: [DONE]\n\n")
+	return memoryAPI{stream: sse.Bytes()}
+}
+
 func (m memoryAPI) RoundTrip(r *http.Request) (*http.Response, error) {
 	var req struct {
 		Stream bool `json:"stream"`
@@ -220,14 +231,7 @@ func (m memoryAPI) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // BenchmarkOverheadInMemory is BenchmarkOverhead without the network.
 func BenchmarkOverheadInMemory(b *testing.B) {
-	chunks := benchStreamChunks()
-	var sse bytes.Buffer
-	for _, c := range chunks {
-		sse.WriteString("data: " + c + "\n\n")
-	}
-	sse.WriteString("data: [DONE]\n\n")
-	mem := memoryAPI{stream: sse.Bytes()}
-
+	mem := newMemoryAPI(benchStreamChunks())
 	ctx, clients := benchSetup(b, "https://api.openai.com/v1", &http.Client{Transport: mem})
 	req := capitalQuestion()
 	// The root API's share of the wrapper's cost: the span and metrics of
@@ -238,10 +242,11 @@ func BenchmarkOverheadInMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		ep := newConfig(nil).endpoint()
+		v, _ := agentops.VerbosityFor(ctx)
 		b.ReportAllocs()
 		for b.Loop() {
-			_, span := agentops.StartLLM(ctx, chatRequest(&req, ep, false))
-			span.End(chatResponse(&parsed, span.Recording()), nil)
+			_, span := agentops.StartLLM(ctx, chatRequest(&req, ep, false, v))
+			span.End(chatResponse(&parsed, recorded(span, v)), nil)
 		}
 	})
 	for _, c := range clients {
@@ -261,5 +266,33 @@ func BenchmarkOverheadInMemory(b *testing.B) {
 				streamAll(b, ctx, c, req)
 			}
 		})
+	}
+}
+
+// BenchmarkLevelsInMemory is a chat call and a 20-chunk stream through the
+// typed wrapper and the transport at each trace level, side by side: what a
+// level does not record, the call does not pay for (debug pays for the raw
+// bodies).
+func BenchmarkLevelsInMemory(b *testing.B) {
+	mem := newMemoryAPI(benchStreamChunks())
+	req := capitalQuestion()
+	for _, l := range []agentops.TraceLevel{agentops.LevelMinimal, agentops.LevelStandard, agentops.LevelDetailed, agentops.LevelDebug} {
+		ctx, clients := benchSetup(b, "https://api.openai.com/v1", &http.Client{Transport: mem}, agentops.WithTraceLevel(l))
+		for _, c := range clients[1:] { // the plain client records nothing at any level
+			b.Run("chat/"+c.name+"/"+l.String(), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := c.chat(ctx, req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("stream/"+c.name+"/"+l.String(), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					streamAll(b, ctx, c, req)
+				}
+			})
+		}
 	}
 }

@@ -64,6 +64,7 @@ type bodyState struct {
 	ctx    context.Context
 	body   io.ReadCloser
 	op     string
+	v      agentops.Verbosity // what the span records of the answer
 	mode   bodyMode
 	status int
 	text   string // the HTTP status text
@@ -84,17 +85,17 @@ type bodyState struct {
 	decoded   int64         // bytes dec has decoded
 }
 
-func newBody(ctx context.Context, span *agentops.LLMSpan, op string, stream bool, resp *http.Response) io.ReadCloser {
-	st := &bodyState{span: span, ctx: ctx, body: resp.Body, op: op, status: resp.StatusCode, text: resp.Status}
+func newBody(ctx context.Context, span *agentops.LLMSpan, op string, stream bool, v agentops.Verbosity, resp *http.Response) io.ReadCloser {
+	st := &bodyState{span: span, ctx: ctx, body: resp.Body, op: op, v: v, status: resp.StatusCode, text: resp.Status}
 	ct := resp.Header.Get("Content-Type")
 	switch {
 	case resp.StatusCode >= 400:
 		st.mode = modeError
-	case resp.Header.Get("Content-Encoding") != "" && resp.Header.Get("Content-Encoding") != "identity":
+	case encoded(resp):
 		st.mode = modeOpaque
 	case strings.HasPrefix(ct, "text/event-stream") || (stream && !strings.Contains(ct, "json")):
 		st.mode = modeEvents
-		st.asm.content = span.Recording()
+		st.asm.content = v.Content
 	default:
 		st.mode = modeJSON
 	}
@@ -202,7 +203,7 @@ func (st *bodyState) parse(data []byte) (agentops.LLMResponse, bool) {
 	if json.Unmarshal(data, &r) != nil {
 		return agentops.LLMResponse{}, false
 	}
-	return r.response(st.span.Recording()), true
+	return r.response(st.v), true
 }
 
 // keep buffers a JSON body up to its bound; past it, nothing is kept.
@@ -335,6 +336,36 @@ func (st *bodyState) nextChunk() *wireAnswer {
 func isErrorEvent(payload []byte) bool {
 	rest, ok := bytes.CutPrefix(payload, []byte("{"))
 	return ok && bytes.HasPrefix(bytes.TrimLeft(rest, " \t"), []byte(`"error"`))
+}
+
+// encoded reports whether resp's body is compressed, with an encoding the
+// caller asked for itself and so decodes itself: its bytes are not the
+// answer's text.
+func encoded(resp *http.Response) bool {
+	ce := resp.Header.Get("Content-Encoding")
+	return ce != "" && ce != "identity"
+}
+
+// withRawBody is resp's body, giving its bytes to span as they are read
+// when the span records raw bodies and the bytes are text.
+func withRawBody(resp *http.Response, span *agentops.LLMSpan) io.ReadCloser {
+	if !span.RecordsBodies() || encoded(resp) {
+		return resp.Body
+	}
+	return rawBody{ReadCloser: resp.Body, span: span}
+}
+
+// rawBody passes a response body through, giving each read to the span
+// before the reader (or the bodyState that ends the span) sees it.
+type rawBody struct {
+	io.ReadCloser
+	span *agentops.LLMSpan
+}
+
+func (b rawBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.span.AppendResponseBody(p[:n])
+	return n, err
 }
 
 // statusError is a call the API answered with a failure status.

@@ -28,24 +28,29 @@ func Wrap(c *goopenai.Client, opts ...Option) *Client {
 
 // NewClient is goopenai.NewClientWithConfig(cfg), wrapped: the provider
 // and server of its calls come from cfg.BaseURL (and cfg.APIType for
-// Azure), unless options say otherwise.
+// Azure), unless options say otherwise. Its calls go through NewTransport
+// too (installed as InstrumentConfig does, cfg's HTTPClient left
+// unchanged), which at agentops.LevelDebug gives their raw HTTP bodies to
+// the spans the Client starts, and otherwise passes them through.
 func NewClient(cfg goopenai.ClientConfig, opts ...Option) *Client {
+	InstrumentConfig(&cfg, opts...)
 	return Wrap(goopenai.NewClientWithConfig(cfg), append([]Option{withClientConfig(&cfg)}, opts...)...)
 }
 
 // CreateChatCompletion is go-openai's CreateChatCompletion, recorded as a
 // "chat {model}" span.
 func (c *Client) CreateChatCompletion(ctx context.Context, request goopenai.ChatCompletionRequest) (goopenai.ChatCompletionResponse, error) {
-	if !c.cfg.active(ctx) {
+	v, ok := c.cfg.verbosity(ctx)
+	if !ok {
 		return c.Client.CreateChatCompletion(ctx, request)
 	}
-	ctx, span := c.cfg.start(ctx, chatRequest(&request, c.ep, request.Stream))
+	ctx, span := c.cfg.start(ctx, chatRequest(&request, c.ep, request.Stream, v))
 	resp, err := c.Client.CreateChatCompletion(ctx, request)
 	if err != nil {
 		span.End(agentops.LLMResponse{ErrorType: errorType(err)}, err)
 		return resp, err
 	}
-	span.End(chatResponse(&resp, span.Recording()), nil)
+	span.End(chatResponse(&resp, recorded(span, v)), nil)
 	return resp, nil
 }
 
@@ -54,66 +59,70 @@ func (c *Client) CreateChatCompletion(ctx context.Context, request goopenai.Chat
 // ChatCompletionStream). Token usage is recorded when the caller asks for
 // it with StreamOptions.IncludeUsage; the request is sent as given.
 func (c *Client) CreateChatCompletionStream(ctx context.Context, request goopenai.ChatCompletionRequest) (*ChatCompletionStream, error) {
-	if !c.cfg.active(ctx) {
+	v, ok := c.cfg.verbosity(ctx)
+	if !ok {
 		inner, err := c.Client.CreateChatCompletionStream(ctx, request)
 		if err != nil {
 			return nil, err
 		}
 		return newChatStream(inner, nil), nil
 	}
-	ctx, span := c.cfg.start(ctx, chatRequest(&request, c.ep, true))
+	ctx, span := c.cfg.start(ctx, chatRequest(&request, c.ep, true, v))
 	inner, err := c.Client.CreateChatCompletionStream(ctx, request)
 	if err != nil {
 		span.End(agentops.LLMResponse{ErrorType: errorType(err)}, err)
 		return nil, err
 	}
-	return newChatStream(inner, newStreamState(ctx, span, inner)), nil
+	return newChatStream(inner, newStreamState(ctx, span, inner, v)), nil
 }
 
 // CreateCompletion is go-openai's CreateCompletion, recorded as a
 // "text_completion {model}" span.
 func (c *Client) CreateCompletion(ctx context.Context, request goopenai.CompletionRequest) (goopenai.CompletionResponse, error) {
-	if !c.cfg.active(ctx) {
+	v, ok := c.cfg.verbosity(ctx)
+	if !ok {
 		return c.Client.CreateCompletion(ctx, request)
 	}
-	ctx, span := c.cfg.start(ctx, completionRequest(&request, c.ep, request.Stream))
+	ctx, span := c.cfg.start(ctx, completionRequest(&request, c.ep, request.Stream, v))
 	resp, err := c.Client.CreateCompletion(ctx, request)
 	if err != nil {
 		span.End(agentops.LLMResponse{ErrorType: errorType(err)}, err)
 		return resp, err
 	}
-	span.End(completionResponse(&resp, span.Recording()), nil)
+	span.End(completionResponse(&resp, recorded(span, v)), nil)
 	return resp, nil
 }
 
 // CreateCompletionStream is go-openai's CreateCompletionStream, recorded as
 // a "text_completion {model}" span that ends with the stream.
 func (c *Client) CreateCompletionStream(ctx context.Context, request goopenai.CompletionRequest) (*CompletionStream, error) {
-	if !c.cfg.active(ctx) {
+	v, ok := c.cfg.verbosity(ctx)
+	if !ok {
 		inner, err := c.Client.CreateCompletionStream(ctx, request)
 		if err != nil {
 			return nil, err
 		}
 		return newCompletionStream(inner, nil), nil
 	}
-	ctx, span := c.cfg.start(ctx, completionRequest(&request, c.ep, true))
+	ctx, span := c.cfg.start(ctx, completionRequest(&request, c.ep, true, v))
 	inner, err := c.Client.CreateCompletionStream(ctx, request)
 	if err != nil {
 		span.End(agentops.LLMResponse{ErrorType: errorType(err)}, err)
 		return nil, err
 	}
-	return newCompletionStream(inner, newStreamState(ctx, span, inner)), nil
+	return newCompletionStream(inner, newStreamState(ctx, span, inner, v)), nil
 }
 
 // CreateEmbeddings is go-openai's CreateEmbeddings, recorded as an
 // "embeddings {model}" span with the inputs' texts (token arrays are not
 // recorded), the vectors' dimension and the token usage.
 func (c *Client) CreateEmbeddings(ctx context.Context, conv goopenai.EmbeddingRequestConverter) (goopenai.EmbeddingResponse, error) {
-	if conv == nil || !c.cfg.active(ctx) {
+	v, ok := c.cfg.verbosity(ctx)
+	if conv == nil || !ok {
 		return c.Client.CreateEmbeddings(ctx, conv)
 	}
 	req := conv.Convert()
-	ctx, span := c.cfg.start(ctx, embeddingsRequest(&req, c.ep))
+	ctx, span := c.cfg.start(ctx, embeddingsRequest(&req, c.ep, v))
 	resp, err := c.Client.CreateEmbeddings(ctx, conv)
 	if err != nil {
 		span.End(agentops.LLMResponse{ErrorType: errorType(err)}, err)

@@ -63,6 +63,23 @@
 // its span in the request's context and stays out of the way: one call, one
 // span.
 //
+// # Trace levels
+//
+// What a call records follows the trace level of the agentops Client that
+// records it (agentops.WithTraceLevel), decided before anything is
+// translated, so what a level leaves out costs nothing: at LevelMinimal the
+// span's name, timing and status, and the metrics; at LevelStandard also
+// the model, parameters, finish reasons and token counts; at LevelDetailed,
+// the default, also messages, prompts and tools (with content capture on);
+// at LevelDebug also the raw HTTP request and response bodies, secrets
+// masked and capped, as agentops.llm.request.body and
+// agentops.llm.response.body. The bodies come from the transport:
+// NewTransport and InstrumentConfig record them, and so does a Client from
+// NewClient, which sends through the transport; a Client from Wrap records
+// them only when its goopenai.Client sends through NewTransport. Headers,
+// and with them the API key of the Authorization header, are never
+// recorded.
+//
 // # Tools
 //
 // RunToolCalls runs the tool calls of an assistant message, each under an

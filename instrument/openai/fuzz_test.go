@@ -64,10 +64,16 @@ func FuzzRequest(f *testing.F) {
 	f.Add(`{"model":"text-embedding-3-small","input":"x","encoding_format":"float"}`)
 	f.Add(`{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"\u00e9"}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		w := parseRequest([]byte(body))
-		if w == nil {
-			return
+		w := parseRequest([]byte(body), true)
+		params := parseRequest([]byte(body), false)
+		if params != nil {
+			require.Empty(t, params.Messages, "without content, no message is decoded")
 		}
+		if w == nil {
+			return // without its content, a body may still be readable: {"messages":0}
+		}
+		require.NotNil(t, params, "a body readable with its content is readable without")
+		require.Equal(t, w.wireParams, params.wireParams, "the parameters read the same without the content")
 		for _, op := range []string{agentops.OperationChat, agentops.OperationTextCompletion, agentops.OperationEmbeddings} {
 			r := w.llmRequest(op, agentops.Endpoint{Provider: "openai"})
 			require.Equal(t, op, r.Operation)

@@ -90,10 +90,24 @@ func (c config) endpoint() agentops.Endpoint {
 // providerAzureOpenAI is the OTel gen_ai.provider.name of Azure OpenAI.
 const providerAzureOpenAI = "azure.ai.openai"
 
-// active reports whether a call in ctx would be recorded by anyone, so that
-// without the SDK a wrapped call costs a pointer load or two.
-func (c config) active(ctx context.Context) bool {
-	return c.client != nil || agentops.Default() != nil || agentops.SessionFromContext(ctx) != nil
+// verbosity is how much the Client that would record a call in ctx records:
+// the one given with WithAgentOps, else the session's in ctx, else the
+// default one. ok is false when there is none, so that without the SDK a
+// wrapped call costs a pointer load or two.
+func (c config) verbosity(ctx context.Context) (v agentops.Verbosity, ok bool) {
+	if c.client != nil {
+		return c.client.Verbosity(), true
+	}
+	return agentops.VerbosityFor(ctx)
+}
+
+// recorded is v for a started span: the zero Verbosity (what the metrics
+// need, and no more) when the span is not recorded, sampled out.
+func recorded(span *agentops.LLMSpan, v agentops.Verbosity) agentops.Verbosity {
+	if !span.Recording() {
+		return agentops.Verbosity{}
+	}
+	return v
 }
 
 // start starts the LLM span with the configured Client.

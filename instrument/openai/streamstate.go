@@ -27,9 +27,9 @@ type streamState struct {
 	asm assembler
 }
 
-func newStreamState(ctx context.Context, span *agentops.LLMSpan, body io.Closer) *streamState {
+func newStreamState(ctx context.Context, span *agentops.LLMSpan, body io.Closer, v agentops.Verbosity) *streamState {
 	st := &streamState{span: span, ctx: ctx, body: body}
-	st.asm.content = span.Recording()
+	st.asm.content = recorded(span, v).Content
 	st.watch(ctx, st.canceled)
 	return st
 }

@@ -15,29 +15,34 @@ import (
 // This file turns go-openai's typed requests and responses into the root
 // package's LLMRequest and LLMResponse. It only reads what it is given: the
 // caller's request is never written, and its slices are shared read-only.
+// It translates only what the span records (v): below LevelStandard, what
+// the span's name and the metrics need; without content, no message,
+// prompt or tool.
 
-func chatRequest(r *goopenai.ChatCompletionRequest, ep agentops.Endpoint, stream bool) agentops.LLMRequest {
-	req := agentops.LLMRequest{
-		Operation:        agentops.OperationChat,
-		Provider:         ep.Provider,
-		Model:            r.Model,
-		ServerAddress:    ep.Host,
-		ServerPort:       ep.Port,
-		MaxTokens:        r.MaxTokens,
-		Temperature:      float32Ptr(r.Temperature),
-		TopP:             float32Ptr(r.TopP),
-		FrequencyPenalty: float32Ptr(r.FrequencyPenalty),
-		PresencePenalty:  float32Ptr(r.PresencePenalty),
-		Seed:             intPtr(r.Seed),
-		StopSequences:    r.Stop,
-		ChoiceCount:      r.N,
-		Stream:           stream,
+// callRequest is the part of every request that the span's name and the
+// metrics need, at any level.
+func callRequest(op, model string, ep agentops.Endpoint, stream bool) agentops.LLMRequest {
+	return agentops.LLMRequest{Operation: op, Provider: ep.Provider, Model: model,
+		ServerAddress: ep.Host, ServerPort: ep.Port, Stream: stream}
+}
+
+func chatRequest(r *goopenai.ChatCompletionRequest, ep agentops.Endpoint, stream bool, v agentops.Verbosity) agentops.LLMRequest {
+	req := callRequest(agentops.OperationChat, r.Model, ep, stream)
+	if v.Level < agentops.LevelStandard {
+		return req
 	}
+	req.MaxTokens = r.MaxTokens
 	if r.MaxCompletionTokens > 0 {
 		req.MaxTokens = r.MaxCompletionTokens
 	}
+	req.Temperature, req.TopP = float32Ptr(r.Temperature), float32Ptr(r.TopP)
+	req.FrequencyPenalty, req.PresencePenalty = float32Ptr(r.FrequencyPenalty), float32Ptr(r.PresencePenalty)
+	req.Seed, req.StopSequences, req.ChoiceCount = intPtr(r.Seed), r.Stop, r.N
 	if f := r.ResponseFormat; f != nil {
 		req.OutputType = outputType(string(f.Type))
+	}
+	if !v.Content {
+		return req
 	}
 	if len(r.Messages) > 0 {
 		req.Messages = make([]agentops.Message, len(r.Messages))
@@ -161,37 +166,31 @@ func intPtr(p *int) *int64 {
 	return &v
 }
 
-func completionRequest(r *goopenai.CompletionRequest, ep agentops.Endpoint, stream bool) agentops.LLMRequest {
-	return agentops.LLMRequest{
-		Operation:        agentops.OperationTextCompletion,
-		Provider:         ep.Provider,
-		Model:            r.Model,
-		ServerAddress:    ep.Host,
-		ServerPort:       ep.Port,
-		Prompts:          prompts(r.Prompt),
-		MaxTokens:        r.MaxTokens,
-		Temperature:      float32Ptr(r.Temperature),
-		TopP:             float32Ptr(r.TopP),
-		FrequencyPenalty: float32Ptr(r.FrequencyPenalty),
-		PresencePenalty:  float32Ptr(r.PresencePenalty),
-		Seed:             intPtr(r.Seed),
-		StopSequences:    r.Stop,
-		ChoiceCount:      r.N,
-		Stream:           stream,
+func completionRequest(r *goopenai.CompletionRequest, ep agentops.Endpoint, stream bool, v agentops.Verbosity) agentops.LLMRequest {
+	req := callRequest(agentops.OperationTextCompletion, r.Model, ep, stream)
+	if v.Level < agentops.LevelStandard {
+		return req
 	}
+	req.MaxTokens = r.MaxTokens
+	req.Temperature, req.TopP = float32Ptr(r.Temperature), float32Ptr(r.TopP)
+	req.FrequencyPenalty, req.PresencePenalty = float32Ptr(r.FrequencyPenalty), float32Ptr(r.PresencePenalty)
+	req.Seed, req.StopSequences, req.ChoiceCount = intPtr(r.Seed), r.Stop, r.N
+	if v.Content {
+		req.Prompts = prompts(r.Prompt)
+	}
+	return req
 }
 
-func embeddingsRequest(r *goopenai.EmbeddingRequest, ep agentops.Endpoint) agentops.LLMRequest {
-	req := agentops.LLMRequest{
-		Operation:     agentops.OperationEmbeddings,
-		Provider:      ep.Provider,
-		Model:         string(r.Model),
-		ServerAddress: ep.Host,
-		ServerPort:    ep.Port,
-		Prompts:       prompts(r.Input),
+func embeddingsRequest(r *goopenai.EmbeddingRequest, ep agentops.Endpoint, v agentops.Verbosity) agentops.LLMRequest {
+	req := callRequest(agentops.OperationEmbeddings, string(r.Model), ep, false)
+	if v.Level < agentops.LevelStandard {
+		return req
 	}
 	if r.EncodingFormat != "" {
 		req.EncodingFormats = []string{string(r.EncodingFormat)}
+	}
+	if v.Content {
+		req.Prompts = prompts(r.Input)
 	}
 	return req
 }
@@ -216,15 +215,18 @@ func prompts(v any) []string {
 	return nil
 }
 
-func chatResponse(r *goopenai.ChatCompletionResponse, content bool) agentops.LLMResponse {
+// chatResponse is r as far as v records it: always what the metrics need
+// (the model and usage), the choices' finish reasons from LevelStandard up,
+// their messages with content.
+func chatResponse(r *goopenai.ChatCompletionResponse, v agentops.Verbosity) agentops.LLMResponse {
 	resp := agentops.LLMResponse{ID: r.ID, Model: r.Model, Usage: usage(&r.Usage)}
-	if n := len(r.Choices); n > 0 {
+	if n := len(r.Choices); n > 0 && v.Level >= agentops.LevelStandard {
 		resp.Choices = make([]agentops.Choice, n)
 		byIndex := inIndexOrder(n, func(i int) int { return r.Choices[i].Index })
 		for i := range r.Choices {
 			c := &r.Choices[i]
 			choice := agentops.Choice{FinishReason: finishReason(c.FinishReason)}
-			if content {
+			if v.Content {
 				choice.Message = message(&c.Message)
 			}
 			resp.Choices[byIndex(i)] = choice
@@ -280,15 +282,16 @@ func newUsage(prompt, completion, total, cached, reasoning int) *agentops.Usage 
 		CacheReadTokens: cached, ReasoningTokens: reasoning}
 }
 
-func completionResponse(r *goopenai.CompletionResponse, content bool) agentops.LLMResponse {
+// completionResponse is r as far as v records it, as chatResponse's.
+func completionResponse(r *goopenai.CompletionResponse, v agentops.Verbosity) agentops.LLMResponse {
 	resp := agentops.LLMResponse{ID: r.ID, Model: r.Model, Usage: usage(r.Usage)}
-	if n := len(r.Choices); n > 0 {
+	if n := len(r.Choices); n > 0 && v.Level >= agentops.LevelStandard {
 		resp.Choices = make([]agentops.Choice, n)
 		byIndex := inIndexOrder(n, func(i int) int { return r.Choices[i].Index })
 		for i := range r.Choices {
 			c := &r.Choices[i]
 			choice := agentops.Choice{FinishReason: c.FinishReason}
-			if content {
+			if v.Content {
 				choice.Message.Content = c.Text
 			}
 			resp.Choices[byIndex(i)] = choice

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -39,8 +40,16 @@ var maxRequestBody int64 = 8 << 20
 // it as canceled; a body dropped without Close is ended by a cleanup.
 //
 // When the request's context already carries an LLM span (a Client from
-// Wrap made the call), the transport only passes it through: one call
-// makes one LLM span.
+// Wrap made the call), the transport starts none: one call makes one LLM
+// span. At agentops.LevelDebug it gives that span the raw bodies, as it
+// does its own; otherwise it passes the call through.
+//
+// At agentops.LevelDebug, with content capture on, the span records the
+// raw request body (a request over 8 MiB is not recorded) and the response
+// body as it is read (a compressed one is not), masked and capped by the
+// root package (see agentops.LLMSpan.SetRequestBody). Headers are never
+// recorded. Below LevelDetailed, or with content capture off, the request's
+// messages, prompts and tools are not even decoded.
 //
 // base nil means http.DefaultTransport. The returned RoundTripper is safe
 // for concurrent use.
@@ -62,33 +71,47 @@ type endpointEntry struct {
 	ep           agentops.Endpoint
 }
 
+// handledKey marks the context of a request whose bodies a transport gives
+// its span, so that transports under it (NewTransport twice, or under a
+// Client from NewClient) pass it through: one copy of each body.
+type handledKey struct{}
+
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	op := operationOf(req)
-	if op == "" || !t.cfg.active(ctx) || agentops.LLMSpanFromContext(ctx) != nil {
+	if op == "" || ctx.Value(handledKey{}) != nil {
 		return t.base.RoundTrip(req)
 	}
-	w, body, err := readRequest(req)
+	if span := agentops.LLMSpanFromContext(ctx); span != nil {
+		if !span.RecordsBodies() {
+			return t.base.RoundTrip(req)
+		}
+		return t.giveBodies(req, span)
+	}
+	v, ok := t.cfg.verbosity(ctx)
+	if !ok {
+		return t.base.RoundTrip(req)
+	}
+	var w *wireRequest
+	var raw []byte
+	body, err := readRequest(req, func(data []byte) {
+		w = parseRequest(data, v.Content)
+		if w != nil && v.RawBodies() {
+			raw = bytes.Clone(data) // data is gone by the time the span starts
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
 	if w == nil { // not a request the transport can read: send it as it came
-		if body != nil {
-			req = req.WithContext(ctx)
-			req.Body = body
-			if body.closer == nil {
-				req.GetBody = body.getBody
-			}
-		}
-		return t.base.RoundTrip(req)
+		return t.base.RoundTrip(sending(ctx, req, body))
 	}
 	ctx, span := t.cfg.start(ctx, w.llmRequest(op, t.endpoint(req.URL)))
-	out := req.WithContext(ctx)
-	if body != nil {
-		out.Body = body
-		out.GetBody = body.getBody
+	if span.RecordsBodies() {
+		span.SetRequestBody(raw)
+		ctx = context.WithValue(ctx, handledKey{}, true)
 	}
-	resp, err := t.base.RoundTrip(out)
+	resp, err := t.base.RoundTrip(sending(ctx, req, body))
 	if err != nil {
 		span.End(agentops.LLMResponse{}, err)
 		return nil, err
@@ -100,8 +123,42 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if wrapped.Body == nil {
 		wrapped.Body = http.NoBody
 	}
-	wrapped.Body = newBody(ctx, span, op, w.Stream, &wrapped)
+	wrapped.Body = withRawBody(&wrapped, span)
+	wrapped.Body = newBody(ctx, span, op, w.Stream, recorded(span, v), &wrapped)
 	return &wrapped, nil
+}
+
+// giveBodies sends req, whose LLM span a Client of this package started,
+// giving the span the raw request body, and the response body as the
+// caller reads it.
+func (t *transport) giveBodies(req *http.Request, span *agentops.LLMSpan) (*http.Response, error) {
+	body, err := readRequest(req, span.SetRequestBody)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(sending(context.WithValue(req.Context(), handledKey{}, true), req, body))
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	resp.Body = withRawBody(resp, span)
+	return resp, nil
+}
+
+// sending is req as the transport underneath gets it: with ctx, and with
+// body, when the transport read the request's own, in its place. req
+// itself is never changed.
+func sending(ctx context.Context, req *http.Request, body *replayBody) *http.Request {
+	if body == nil && ctx == req.Context() {
+		return req
+	}
+	out := req.WithContext(ctx)
+	if body != nil {
+		out.Body = body
+		if body.closer == nil { // read whole: it can be sent again
+			out.GetBody = body.getBody
+		}
+	}
+	return out
 }
 
 // CloseIdleConnections closes the idle connections of the transport
@@ -158,14 +215,15 @@ func putBuffer(b *bytes.Buffer) {
 	}
 }
 
-// readRequest reads the request's JSON. Through GetBody when the request
-// has one (go-openai's and most do), leaving the body to be sent untouched;
-// else it reads the body itself, and returns the body to send instead: the
-// same bytes, or, past maxRequestBody, what was read followed by the rest.
-// A nil wireRequest is a request not to record.
-func readRequest(req *http.Request) (*wireRequest, *replayBody, error) {
+// readRequest reads the request's body and hands its bytes to use, which
+// must not keep them. Through GetBody when the request has one (go-openai's
+// and most do), leaving the body to be sent untouched; else it reads the
+// body itself, and returns the body to send instead: the same bytes, or,
+// past maxRequestBody, what was read followed by the rest, without calling
+// use.
+func readRequest(req *http.Request, use func(data []byte)) (*replayBody, error) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil, nil
+		return nil, nil
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -174,7 +232,8 @@ func readRequest(req *http.Request) (*wireRequest, *replayBody, error) {
 			_, err = buf.ReadFrom(io.LimitReader(rc, maxRequestBody+1))
 			_ = rc.Close()
 			if err == nil && int64(buf.Len()) <= maxRequestBody {
-				return parseRequest(buf.Bytes()), nil, nil
+				use(buf.Bytes())
+				return nil, nil
 			}
 		}
 		buf.Reset()
@@ -182,18 +241,26 @@ func readRequest(req *http.Request) (*wireRequest, *replayBody, error) {
 	data, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
 	if err != nil {
 		_ = req.Body.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	if int64(len(data)) > maxRequestBody {
-		return nil, &replayBody{Reader: io.MultiReader(bytes.NewReader(data), req.Body), closer: req.Body}, nil
+		return &replayBody{Reader: io.MultiReader(bytes.NewReader(data), req.Body), closer: req.Body}, nil
 	}
 	_ = req.Body.Close()
-	return parseRequest(data), newReplayBody(data), nil
+	use(data)
+	return newReplayBody(data), nil
 }
 
-func parseRequest(data []byte) *wireRequest {
+// parseRequest decodes a request's JSON, its messages, prompts and tools
+// only with content (the span records them): without, the decoder skips
+// them. nil is a request not to record.
+func parseRequest(data []byte, content bool) *wireRequest {
 	var w wireRequest
-	if json.Unmarshal(data, &w) != nil {
+	var into any = &w
+	if !content {
+		into = &w.wireParams
+	}
+	if json.Unmarshal(data, into) != nil {
 		return nil
 	}
 	return &w

@@ -314,7 +314,8 @@ func TestReadRequestThroughGetBody(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/v1/chat/completions", bytes.NewBufferString(handWrittenChat))
 	require.NoError(t, err)
 	body := req.Body
-	w, replay, err := readRequest(req)
+	var w *wireRequest
+	replay, err := readRequest(req, func(data []byte) { w = parseRequest(data, true) })
 	require.NoError(t, err)
 	require.NotNil(t, w)
 	assert.Nil(t, replay, "GetBody was enough")

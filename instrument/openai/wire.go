@@ -18,29 +18,35 @@ import (
 // know: a request the transport cannot read fully is still sent, and still
 // recorded as far as it could be read.
 type wireRequest struct {
-	Model               string        `json:"model"`
-	Messages            []wireMessage `json:"messages"`
-	Prompt              texts         `json:"prompt"`
-	Input               texts         `json:"input"`
-	EncodingFormat      string        `json:"encoding_format"`
-	MaxTokens           int           `json:"max_tokens"`
-	MaxCompletionTokens int           `json:"max_completion_tokens"`
-	Temperature         *float64      `json:"temperature"`
-	TopP                *float64      `json:"top_p"`
-	FrequencyPenalty    *float64      `json:"frequency_penalty"`
-	PresencePenalty     *float64      `json:"presence_penalty"`
-	Seed                *int64        `json:"seed"`
-	Stop                texts         `json:"stop"`
-	N                   int           `json:"n"`
-	Stream              bool          `json:"stream"`
-	ResponseFormat      *struct {
-		Type string `json:"type"`
-	} `json:"response_format"`
-	Tools []struct {
+	wireParams
+	Messages []wireMessage `json:"messages"`
+	Prompt   texts         `json:"prompt"`
+	Input    texts         `json:"input"`
+	Tools    []struct {
 		Type     string        `json:"type"`
 		Function *wireFunction `json:"function"`
 	} `json:"tools"`
 	Functions []wireFunction `json:"functions"`
+}
+
+// wireParams are the request's parameters: all that is decoded of a
+// request whose content is not recorded.
+type wireParams struct {
+	Model               string   `json:"model"`
+	EncodingFormat      string   `json:"encoding_format"`
+	MaxTokens           int      `json:"max_tokens"`
+	MaxCompletionTokens int      `json:"max_completion_tokens"`
+	Temperature         *float64 `json:"temperature"`
+	TopP                *float64 `json:"top_p"`
+	FrequencyPenalty    *float64 `json:"frequency_penalty"`
+	PresencePenalty     *float64 `json:"presence_penalty"`
+	Seed                *int64   `json:"seed"`
+	Stop                texts    `json:"stop"`
+	N                   int      `json:"n"`
+	Stream              bool     `json:"stream"`
+	ResponseFormat      *struct {
+		Type string `json:"type"`
+	} `json:"response_format"`
 }
 
 type wireMessage struct {
@@ -273,16 +279,17 @@ func (u *wireUsage) usage() *agentops.Usage {
 	return newUsage(u.PromptTokens, u.CompletionTokens, u.TotalTokens, cached, reasoning)
 }
 
-// response is the root API's response for a whole (not streamed) answer.
-func (w *wireAnswer) response(content bool) agentops.LLMResponse {
+// response is the root API's response for a whole (not streamed) answer,
+// as far as v records it (see chatResponse).
+func (w *wireAnswer) response(v agentops.Verbosity) agentops.LLMResponse {
 	resp := agentops.LLMResponse{ID: w.ID, Model: w.Model, Usage: w.Usage.usage()}
-	if n := len(w.Choices); n > 0 {
+	if n := len(w.Choices); n > 0 && v.Level >= agentops.LevelStandard {
 		resp.Choices = make([]agentops.Choice, n)
 		byIndex := inIndexOrder(n, func(i int) int { return w.Choices[i].Index })
 		for i := range w.Choices {
 			c := &w.Choices[i]
 			choice := agentops.Choice{FinishReason: c.FinishReason}
-			if content {
+			if v.Content {
 				choice.Message = c.Message.message()
 				if c.Text != "" {
 					choice.Message.Content = c.Text

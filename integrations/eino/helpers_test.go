@@ -27,6 +27,7 @@ type env struct {
 	t       *testing.T
 	backend *agentopstest.Server
 	client  *agentops.Client
+	llm     *scripted.Server
 	model   *openai.ChatModel
 	handler *agentopseino.Handler
 }
@@ -41,7 +42,7 @@ func newEnv(t *testing.T, respond scripted.Responder, opts ...agentopseino.Optio
 		BaseURL: llm.BaseURL(), APIKey: "scripted", Model: "gpt-4o-mini",
 	})
 	require.NoError(t, err)
-	return &env{t: t, backend: backend, client: client, model: cm, handler: agentopseino.New(opts...)}
+	return &env{t: t, backend: backend, client: client, llm: llm, model: cm, handler: agentopseino.New(opts...)}
 }
 
 // finish closes the handler and shuts the client down, as a program does

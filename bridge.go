@@ -57,8 +57,8 @@ func NewBridge() *Bridge { return &Bridge{runs: map[any][]*bridgeRun{}} }
 // BridgeStart describes a run that starts.
 type BridgeStart struct {
 	// Key names the run until BridgeEnd. It must be comparable (a string,
-	// a number, a pointer, a struct of those): with any other key nothing
-	// is recorded.
+	// a number, a pointer, a struct of those) and not nil: with any other
+	// key nothing is recorded.
 	Key any
 	// Parent, when not nil and open, is the key of the run this one nests
 	// under; otherwise the run nests under the span in Start's context.
@@ -250,6 +250,32 @@ func (b *Bridge) Message(key any, role, content string) bool {
 	return true
 }
 
+// SetInput records v as the input of the innermost open run keyed key, as
+// WithInput would have at its start: for a framework that knows a run's
+// input only after the run started (a streamed input). It reports whether
+// such a run is open. A session's and an LLM run's input (its request) are
+// not set this way.
+func (b *Bridge) SetInput(key any, v any) bool {
+	if !usableKey(key) {
+		return false
+	}
+	b.mu.Lock()
+	var run *bridgeRun
+	if stack := b.runs[key]; len(stack) > 0 {
+		run = stack[len(stack)-1]
+	}
+	b.mu.Unlock()
+	switch {
+	case run == nil:
+		return false
+	case run.tool != nil:
+		run.tool.span.SetInput(v)
+	case run.span != nil:
+		run.span.SetInput(v)
+	}
+	return true
+}
+
 // Context returns the context of the innermost open run keyed key, which
 // carries its span: for work the framework does for that run without
 // passing it the context Start returned.
@@ -298,9 +324,10 @@ func (b *Bridge) Close() {
 	}
 }
 
-// usableKey reports whether key can be a map key without a panic.
+// usableKey reports whether key can name a run: not nil (every nil-keyed
+// run would share one stack), and usable as a map key without a panic.
 func usableKey(key any) bool {
-	return key == nil || reflect.TypeOf(key).Comparable()
+	return key != nil && reflect.TypeOf(key).Comparable()
 }
 
 func (b *Bridge) push(key any, run *bridgeRun) {

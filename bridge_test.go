@@ -71,12 +71,16 @@ func TestBridgeNestsByContext(t *testing.T) {
 	span.End(nil)
 	br.Start(ctx, BridgeStart{Key: 3, Kind: KindTool, Name: "silent", Input: "x"})
 	br.End(3, BridgeEnd{}) // a tool that reports no result
+	br.Start(ctx, BridgeStart{Key: 4, Kind: KindTask, Name: "streamed"})
+	assert.True(t, br.SetInput(4, map[string]string{"q": "known later"}))
+	br.End(4, BridgeEnd{})
 	br.End(2, BridgeEnd{})
 	br.End(1, BridgeEnd{Err: errors.New("the graph failed")})
 	flush(t, c)
 
-	spans := byName(t, b.WaitForSpans(t, 4, 5*time.Second))
+	spans := byName(t, b.WaitForSpans(t, 5, 5*time.Second))
 	assert.Equal(t, spans["step.task"].SpanID, spans["execute_tool inner"].ParentSpanID)
+	assert.JSONEq(t, `{"q":"known later"}`, spans["streamed.task"].Attrs["agentops.task.input"].(string))
 	silent := spans["execute_tool silent"]
 	assert.Equal(t, "x", silent.Attrs["gen_ai.tool.call.arguments"])
 	assert.NotContains(t, silent.Attrs, "gen_ai.tool.call.result", "no result reported, none recorded")
@@ -144,6 +148,8 @@ func TestBridgeSurvivesAFrameworksMistakes(t *testing.T) {
 		"an unusable key records nothing rather than panicking")
 	assert.False(t, br.End([]string{"not", "comparable"}, BridgeEnd{}))
 	assert.False(t, br.Message("nobody", "user", "hi"))
+	assert.False(t, br.SetInput("nobody", "x"))
+	assert.Equal(t, ctx, br.Start(ctx, BridgeStart{Kind: KindTask, Name: "no key"}), "a nil key would pair every keyless run")
 
 	sctx := br.StartSession(ctx, "s", "abandoned")
 	br.Start(sctx, BridgeStart{Key: "a", Parent: "s", Kind: KindAgent, Name: "left-open"})

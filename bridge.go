@@ -253,8 +253,8 @@ func (b *Bridge) Message(key any, role, content string) bool {
 // SetInput records v as the input of the innermost open run keyed key, as
 // WithInput would have at its start: for a framework that knows a run's
 // input only after the run started (a streamed input). It reports whether
-// such a run is open. A session's and an LLM run's input (its request) are
-// not set this way.
+// it did: not for a run that is not open, nor for a session or an LLM run
+// (whose input is its request).
 func (b *Bridge) SetInput(key any, v any) bool {
 	if !usableKey(key) {
 		return false
@@ -272,6 +272,8 @@ func (b *Bridge) SetInput(key any, v any) bool {
 		run.tool.span.SetInput(v)
 	case run.span != nil:
 		run.span.SetInput(v)
+	default:
+		return false
 	}
 	return true
 }

@@ -56,8 +56,8 @@ func (h *Handler) OnError(ctx context.Context, info *callbacks.RunInfo, err erro
 
 // OnStartWithStreamInput starts the span of a run whose input is a stream,
 // as OnStart does. Its copy of the input stream is read on another
-// goroutine and closed; once the input has been assembled it is recorded on
-// the span as a message with the role "input".
+// goroutine and closed; once the input has been assembled it is recorded as
+// the span's input (for a chat model, as a message with the role "input").
 func (h *Handler) OnStartWithStreamInput(ctx context.Context, info *callbacks.RunInfo, input *schema.StreamReader[callbacks.CallbackInput]) context.Context {
 	ctx, r := h.start(ctx, info, nil)
 	if r == nil || !instrumented(ctx) {
@@ -68,7 +68,10 @@ func (h *Handler) OnStartWithStreamInput(ctx context.Context, info *callbacks.Ru
 	go func() {
 		defer h.readers.done()
 		chunks, _ := drain(input, nil)
-		h.bridge.Message(r, "input", text(assemble(chunks)))
+		in := text(assemble(chunks))
+		if !h.bridge.SetInput(r, in) { // a chat model's input is its request
+			h.bridge.Message(r, "input", in)
+		}
 	}()
 	return ctx
 }

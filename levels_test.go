@@ -224,7 +224,7 @@ func TestLevelsOnSpans(t *testing.T) {
 				rec := recorded(t, WithTraceLevel(l), WithContentCapture(capture),
 					WithContentRedactor(func(s string) string { redactions.Add(1); return s }))
 				var encodings atomic.Int32
-				ctx, sess := StartSession(context.Background(), "levels")
+				ctx, sess := StartSession(context.Background(), "levels", WithInput(encodeCounter{&encodings}))
 				defer sess.End(Success)
 
 				actx, agent := StartSpan(ctx, KindAgent, "planner", WithInput(encodeCounter{&encodings}),
@@ -251,7 +251,7 @@ func TestLevelsOnSpans(t *testing.T) {
 				if l < LevelDetailed {
 					assert.Zero(t, encodings.Load(), "inputs and outputs are not even encoded")
 				} else {
-					assert.Equal(t, int32(2), encodings.Load())
+					assert.Equal(t, int32(3), encodings.Load(), "the session's input, the agent's input and output")
 				}
 				if !capture || l < LevelDetailed {
 					assert.Zero(t, redactions.Load(), "no content is even built")

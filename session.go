@@ -76,7 +76,7 @@ func (c *Client) StartSession(ctx context.Context, name string, opts ...SpanOpti
 	ctx, span := c.tracer.Start(ctx, semconv.SpanName(semconv.KindSession, name), startOpts...)
 	s := &Session{client: c, span: span, traceID: span.SpanContext().TraceID(), name: name, tags: tags}
 	if span.IsRecording() {
-		if sc.hasInput {
+		if sc.hasInput && c.cfg.level >= LevelDetailed { // inputs are recorded from detailed up
 			span.SetAttributes(attribute.String(sessionInfo.inputKey, encodePayload(sc.input, c.cfg.maxPayload)))
 		}
 		c.proc.track(s)

@@ -193,8 +193,12 @@ func (c *Client) StartLLM(ctx context.Context, req LLMRequest) (context.Context,
 	if early {
 		attrs = c.content().request(attrs, &req)
 	}
+	name := req.Operation // OTel GenAI: the operation alone when the model is not known
+	if req.Model != "" {
+		name += " " + req.Model
+	}
 	start := time.Now()
-	ctx, span := c.tracer.Start(ctx, req.Operation+" "+req.Model,
+	ctx, span := c.tracer.Start(ctx, name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithTimestamp(start),
 		trace.WithAttributes(attrs...))

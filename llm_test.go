@@ -251,6 +251,16 @@ func TestLLMError(t *testing.T) {
 	assert.Equal(t, "canceled", a["error.type"].AsString(), "without an ErrorType, the error's own")
 }
 
+// OTel GenAI names a span by its operation alone when the model is not
+// known (a framework callback that does not say), with no trailing space.
+func TestLLMSpanNameWithoutModel(t *testing.T) {
+	h := newLLMHarness(t)
+	_, call := StartLLM(context.Background(), LLMRequest{})
+	call.End(LLMResponse{}, nil)
+	s, _ := h.lastSpan(t)
+	assert.Equal(t, "chat", s.Name())
+}
+
 func TestContentCaptureSwitches(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

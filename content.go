@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -51,11 +52,18 @@ func truncate(s string, max, dropped int) string {
 	if len(s) <= max && dropped == 0 {
 		return s
 	}
-	cut := min(max, len(s))
-	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+	cut := runeCut(s, max)
+	return s[:cut] + "…[truncated " + strconv.Itoa(len(s)-cut+dropped) + " bytes]"
+}
+
+// runeCut is where to cut s to keep at most n bytes without splitting a
+// UTF-8 sequence.
+func runeCut(s string, n int) int {
+	cut := min(max(n, 0), len(s))
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…[truncated " + strconv.Itoa(len(s)-cut+dropped) + " bytes]"
+	return cut
 }
 
 // contentAttributeCount estimates how many attributes request adds in the

@@ -53,6 +53,29 @@
 // baggage over HTTP, so a remote tool service's spans join the session's
 // trace.
 //
+// # Agent frameworks
+//
+// A Bridge maps a framework's start and end callbacks (a session, a step,
+// an LLM call, a tool call, a message, an error) to these spans, pairing
+// ends with starts by the framework's run id. Ready adapters for
+// langchaingo and eino are modules of their own under integrations/.
+//
+// # Watching your own agent
+//
+// Subscribe streams a program's own steps as they start and end (a slow
+// subscriber drops events, counted, and never blocks the agent);
+// RecordSteps keeps one session's steps as a Trace for an API answer;
+// Trace.Print and StreamSteps print them, and WithConsole prints each
+// session's tree when it ends, with or without a backend.
+//
+// # Trace levels
+//
+// WithTraceLevel (or AGENTOPS_TRACE_LEVEL) decides what is recorded at the
+// source: LevelMinimal (names, timing, status), LevelStandard (plus models,
+// tokens, tool names), LevelDetailed (plus inputs, outputs and messages:
+// the default) and LevelDebug (plus raw LLM request and response bodies,
+// secrets masked).
+//
 // # Concurrency
 //
 // Every function and method in this package is safe for concurrent use;

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	agentopseino "github.com/agentops-go/agentops/integrations/eino"
 )
@@ -72,17 +73,17 @@ func TestAgentCallsATool(t *testing.T) {
 			require.Equal(t, "In Lisbon: sunny, 24°C in Lisbon", out.Content)
 
 			spans := e.finish(6)
-			session := one(t, spans, "eino-agent.session")
-			graph := one(t, spans, "ReActAgent.workflow")
-			tools := one(t, spans, "Tools.task")
-			call := one(t, spans, "execute_tool get_weather")
-			llms := named(spans, "chat gpt-4o-mini")
-			require.Len(t, llms, 2, "%q", spanNames(spans))
-			requireChild(t, session, graph)
-			requireChild(t, graph, tools)
-			requireChild(t, tools, call)
+			session := agentopstest.One(t, spans, "eino-agent.session")
+			graph := agentopstest.One(t, spans, "ReActAgent.workflow")
+			tools := agentopstest.One(t, spans, "Tools.task")
+			call := agentopstest.One(t, spans, "execute_tool get_weather")
+			llms := agentopstest.Named(spans, "chat gpt-4o-mini")
+			require.Len(t, llms, 2, "%q", agentopstest.SpanNames(spans))
+			agentopstest.RequireChild(t, session, graph)
+			agentopstest.RequireChild(t, graph, tools)
+			agentopstest.RequireChild(t, tools, call)
 			for _, llm := range llms {
-				requireChild(t, graph, llm)
+				agentopstest.RequireChild(t, graph, llm)
 				assert.Positive(t, llm.Derived.InputTokens)
 			}
 			asks, answers := llms[0], llms[1] // in start order
@@ -122,10 +123,10 @@ func TestAgentToolError(t *testing.T) {
 	require.ErrorContains(t, err, "the weather service is down")
 
 	spans := e.finish(5)
-	call := one(t, spans, "execute_tool get_weather")
+	call := agentopstest.One(t, spans, "execute_tool get_weather")
 	assert.Equal(t, "error", call.StatusCode)
 	assert.Equal(t, "failed", call.Attributes["tool.status"])
 	assert.Contains(t, call.StatusMessage, "the weather service is down")
-	assert.Equal(t, "error", one(t, spans, "ReActAgent.workflow").StatusCode)
-	assert.Equal(t, "Error", one(t, spans, "eino-agent.session").Attributes["agentops.session.end_state"])
+	assert.Equal(t, "error", agentopstest.One(t, spans, "ReActAgent.workflow").StatusCode)
+	assert.Equal(t, "Error", agentopstest.One(t, spans, "eino-agent.session").Attributes["agentops.session.end_state"])
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	instrumentopenai "github.com/agentops-go/agentops/instrument/openai"
 	agentopseino "github.com/agentops-go/agentops/integrations/eino"
@@ -46,17 +47,17 @@ func qaChain(t *testing.T, e *env) compose.Runnable[map[string]any, *schema.Mess
 // records it as a message (see OnStartWithStreamInput).
 func assertQASpans(t *testing.T, spans []model.Span, streamed bool) (workflow, llm model.Span) {
 	t.Helper()
-	session := one(t, spans, "eino-qa.session")
-	workflow = one(t, spans, "qa.workflow")
-	tmpl := one(t, spans, "prompt.task")
-	llm = one(t, spans, "chat gpt-4o-mini")
+	session := agentopstest.One(t, spans, "eino-qa.session")
+	workflow = agentopstest.One(t, spans, "qa.workflow")
+	tmpl := agentopstest.One(t, spans, "prompt.task")
+	llm = agentopstest.One(t, spans, "chat gpt-4o-mini")
 
 	assert.Empty(t, session.ParentSpanID)
 	assert.Equal(t, "Success", session.Attributes["agentops.session.end_state"])
 	assert.Equal(t, []any{"eino"}, session.Attributes["agentops.tags"])
-	requireChild(t, session, workflow)
-	requireChild(t, workflow, tmpl)
-	requireChild(t, workflow, llm)
+	agentopstest.RequireChild(t, session, workflow)
+	agentopstest.RequireChild(t, workflow, tmpl)
+	agentopstest.RequireChild(t, workflow, llm)
 
 	assert.Equal(t, "workflow", workflow.Attributes["agentops.span.kind"])
 	assert.JSONEq(t, `{"question":"`+question+`"}`, fmt.Sprint(workflow.Attributes["agentops.workflow.input"]),
@@ -139,16 +140,16 @@ func TestChainModelError(t *testing.T) {
 	require.ErrorContains(t, err, "the model is overloaded")
 
 	spans := e.finish(4)
-	session := one(t, spans, "eino-qa.session")
-	workflow := one(t, spans, "qa.workflow")
-	llm := one(t, spans, "chat gpt-4o-mini")
-	requireChild(t, workflow, llm)
+	session := agentopstest.One(t, spans, "eino-qa.session")
+	workflow := agentopstest.One(t, spans, "qa.workflow")
+	llm := agentopstest.One(t, spans, "chat gpt-4o-mini")
+	agentopstest.RequireChild(t, workflow, llm)
 	for _, s := range []model.Span{session, workflow, llm} {
 		assert.Equal(t, "error", s.StatusCode, s.Name)
 		assert.Contains(t, s.StatusMessage, "the model is overloaded", s.Name)
 	}
 	assert.Equal(t, "Error", session.Attributes["agentops.session.end_state"])
-	assert.Equal(t, "ok", one(t, spans, "prompt.task").StatusCode, "the template worked")
+	assert.Equal(t, "ok", agentopstest.One(t, spans, "prompt.task").StatusCode, "the template worked")
 }
 
 // eino-ext's model reports an error in building a streamed request with
@@ -169,11 +170,11 @@ func TestChainModelErrorBeforeStart(t *testing.T) {
 	require.Error(t, err)
 
 	spans := e.finish(2)
-	assert.Len(t, spanNames(spans), 2, "no span for a model call never made")
-	workflow := one(t, spans, "direct.workflow")
+	assert.Len(t, agentopstest.SpanNames(spans), 2, "no span for a model call never made")
+	workflow := agentopstest.One(t, spans, "direct.workflow")
 	assert.Equal(t, "error", workflow.StatusCode)
 	assert.Equal(t, err.Error(), workflow.StatusMessage, "the graph's error, not the model's")
-	assert.Equal(t, "Error", one(t, spans, "eino-direct.session").Attributes["agentops.session.end_state"])
+	assert.Equal(t, "Error", agentopstest.One(t, spans, "eino-direct.session").Attributes["agentops.session.end_state"])
 }
 
 // Calls at once through one handler each get a session of their own, with
@@ -196,7 +197,7 @@ func TestConcurrentCalls(t *testing.T) {
 	require.Len(t, sessions, calls)
 	for _, s := range sessions {
 		spans := e.backend.SpansOf(s.TraceID)
-		assert.Len(t, spanNames(spans), 4)
+		assert.Len(t, agentopstest.SpanNames(spans), 4)
 		assertQASpans(t, spans, false)
 	}
 }
@@ -216,6 +217,6 @@ func TestOneSpanWithTheOpenAITransport(t *testing.T) {
 	require.NoError(t, err)
 
 	spans := e.finish(4)
-	assert.Len(t, spanNames(spans), 4)
+	assert.Len(t, agentopstest.SpanNames(spans), 4)
 	assertQASpans(t, spans, false)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	agentopseino "github.com/agentops-go/agentops/integrations/eino"
 )
@@ -38,11 +39,11 @@ func TestRetrieverAndLambda(t *testing.T) {
 	require.NoError(t, err)
 
 	spans := e.finish(4)
-	workflow := one(t, spans, "rag.workflow")
-	retrieval := one(t, spans, "retrieval handbook")
-	count := one(t, spans, "count.task")
-	requireChild(t, workflow, retrieval)
-	requireChild(t, workflow, count)
+	workflow := agentopstest.One(t, spans, "rag.workflow")
+	retrieval := agentopstest.One(t, spans, "retrieval handbook")
+	count := agentopstest.One(t, spans, "count.task")
+	agentopstest.RequireChild(t, workflow, retrieval)
+	agentopstest.RequireChild(t, workflow, count)
 	assert.Equal(t, "retrieval", retrieval.Attributes["agentops.span.kind"])
 	assert.Equal(t, "how do spans nest?", retrieval.Attributes["agentops.retrieval.input"])
 	assert.JSONEq(t, `[{"id":"doc-1","content":"Spans nest by context.","meta_data":null}]`, fmt.Sprint(retrieval.Attributes["agentops.retrieval.output"]))
@@ -69,8 +70,8 @@ func TestToolsNodeWithAMultimodalResult(t *testing.T) {
 	require.NoError(t, err)
 
 	spans := e.finish(3)
-	span := one(t, spans, "execute_tool chart")
-	requireChild(t, one(t, spans, "tools.task"), span)
+	span := agentopstest.One(t, spans, "execute_tool chart")
+	agentopstest.RequireChild(t, agentopstest.One(t, spans, "tools.task"), span)
 	assert.Equal(t, "call_chart", span.Attributes["gen_ai.tool.call.id"])
 	assert.JSONEq(t, `{"city":"Porto"}`, fmt.Sprint(span.Attributes["tool.parameters"]))
 	assert.JSONEq(t, `{"parts":[{"type":"text","text":"a chart of Porto"}]}`, fmt.Sprint(span.Attributes["tool.result"]))

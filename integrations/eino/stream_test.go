@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	agentopseino "github.com/agentops-go/agentops/integrations/eino"
 )
@@ -70,11 +71,11 @@ func TestStreamErrorFailsTheRun(t *testing.T) {
 
 	spans := e.finish(3)
 	for _, name := range []string{"eino-ticks.session", "ticks.workflow", "ticker.task"} {
-		s := one(t, spans, name)
+		s := agentopstest.One(t, spans, name)
 		assert.Equal(t, "error", s.StatusCode, name)
 		assert.Contains(t, s.StatusMessage, "the feed broke", name)
 	}
-	requireChild(t, one(t, spans, "ticks.workflow"), one(t, spans, "ticker.task"))
+	agentopstest.RequireChild(t, agentopstest.One(t, spans, "ticks.workflow"), agentopstest.One(t, spans, "ticker.task"))
 }
 
 // Close ends the runs of a stream that has not ended, as failed, without
@@ -95,7 +96,7 @@ func TestCloseEndsAStreamThatNeverEnds(t *testing.T) {
 	require.ErrorIs(t, e.handler.Close(ctx), context.DeadlineExceeded)
 	spans := e.shutdown(3)
 	for _, name := range []string{"eino-ticks.session", "ticks.workflow", "ticker.task"} {
-		s := one(t, spans, name)
+		s := agentopstest.One(t, spans, name)
 		assert.Equal(t, "error", s.StatusCode, name)
 		assert.Equal(t, agentops.ErrRunNotEnded.Error(), s.StatusMessage, name)
 	}
@@ -105,7 +106,7 @@ func TestCloseEndsAStreamThatNeverEnds(t *testing.T) {
 	_, err = sr.Recv()
 	require.ErrorIs(t, err, io.EOF)
 	require.NoError(t, e.handler.Close(context.Background()))
-	assert.Len(t, spanNames(e.backend.Spans()), 3)
+	assert.Len(t, agentopstest.SpanNames(e.backend.Spans()), 3)
 }
 
 // With agentops off, the handler reads no stream: it closes its copies at

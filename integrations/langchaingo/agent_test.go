@@ -11,6 +11,7 @@ import (
 	"github.com/tmc/langchaingo/tools"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	agentopslangchain "github.com/agentops-go/agentops/integrations/langchaingo"
 )
@@ -57,9 +58,9 @@ func TestAgentExecutorRecordsItsToolCallsAndAnswer(t *testing.T) {
 	assert.Equal(t, "It is 42.", answer)
 
 	spans := e.finish(7)
-	root := one(t, spans, "research.session")
-	agentSpan := one(t, spans, "invoke_agent researcher")
-	requireChild(t, root, agentSpan)
+	root := agentopstest.One(t, spans, "research.session")
+	agentSpan := agentopstest.One(t, spans, "invoke_agent researcher")
+	agentopstest.RequireChild(t, root, agentSpan)
 	assert.Equal(t, "agent", agentSpan.Attributes["agentops.span.kind"])
 	assert.Equal(t, "researcher", agentSpan.Attributes["gen_ai.agent.name"])
 	assert.JSONEq(t, `{"input":"What is six times seven?"}`, agentSpan.Derived.Input)
@@ -68,14 +69,14 @@ func TestAgentExecutorRecordsItsToolCallsAndAnswer(t *testing.T) {
 	assert.Equal(t, "agentops.message", agentSpan.Events[0].Name)
 	assert.Equal(t, "It is 42.", agentSpan.Events[0].Attributes["agentops.message.content"])
 
-	chats := named(spans, "chat gpt-4o-mini")
+	chats := agentopstest.Named(spans, "chat gpt-4o-mini")
 	require.Len(t, chats, 2)
 	ask, reply := chats[0], chats[1]
 	if reply.Start.Before(ask.Start) {
 		ask, reply = reply, ask
 	}
 	for _, c := range chats {
-		requireChild(t, agentSpan, c)
+		agentopstest.RequireChild(t, agentSpan, c)
 		assert.Positive(t, c.Derived.InputTokens, "the streamed answer's usage")
 	}
 	assert.Equal(t, []any{"tool_calls"}, ask.Attributes["gen_ai.response.finish_reasons"])
@@ -86,8 +87,8 @@ func TestAgentExecutorRecordsItsToolCallsAndAnswer(t *testing.T) {
 		{"calculator", "call_calc", "6*7", "42"},
 		{"lookup", "call_lookup", "answers", "the fact about answers"},
 	} {
-		tool := one(t, spans, "execute_tool "+want.tool)
-		requireChild(t, agentSpan, tool)
+		tool := agentopstest.One(t, spans, "execute_tool "+want.tool)
+		agentopstest.RequireChild(t, agentSpan, tool)
 		assert.Equal(t, "ok", tool.StatusCode, want.tool)
 		assert.Equal(t, "succeeded", tool.Attributes["tool.status"], want.tool)
 		assert.Equal(t, want.id, tool.Attributes["gen_ai.tool.call.id"], want.tool)
@@ -106,5 +107,5 @@ func TestAgentExecutorRecordsItsToolCallsAndAnswer(t *testing.T) {
 		}
 		assert.Equal(t, []said{{"tool", want.result}}, sent, want.tool)
 	}
-	requireChild(t, one(t, spans, "execute_tool lookup"), one(t, spans, "index.operation"))
+	agentopstest.RequireChild(t, agentopstest.One(t, spans, "execute_tool lookup"), agentopstest.One(t, spans, "index.operation"))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tmc/langchaingo/prompts"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	agentopslangchain "github.com/agentops-go/agentops/integrations/langchaingo"
 )
@@ -34,13 +35,13 @@ func TestLLMChainRunIsASessionWithItsWorkflowAndChatCall(t *testing.T) {
 	assert.Equal(t, "OTel is a telemetry standard.", out["text"])
 
 	spans := e.finish(3)
-	root := one(t, spans, "summarize.session")
-	chain := one(t, spans, "summarize.workflow")
-	chat := one(t, spans, "chat gpt-4o-mini")
+	root := agentopstest.One(t, spans, "summarize.session")
+	chain := agentopstest.One(t, spans, "summarize.workflow")
+	chat := agentopstest.One(t, spans, "chat gpt-4o-mini")
 	assert.Empty(t, root.ParentSpanID)
 	assert.Equal(t, "Success", root.Attributes["agentops.session.end_state"])
-	requireChild(t, root, chain)
-	requireChild(t, chain, chat)
+	agentopstest.RequireChild(t, root, chain)
+	agentopstest.RequireChild(t, chain, chat)
 
 	assert.Equal(t, "workflow", chain.Attributes["agentops.span.kind"])
 	assert.Equal(t, "ok", chain.StatusCode)
@@ -74,7 +75,7 @@ func TestChatSpanCarriesTheClientsUsageAndToolCalls(t *testing.T) {
 	require.NoError(t, err)
 	session.End(agentops.Success)
 
-	chat := one(t, e.finish(2), "chat gpt-4o-mini")
+	chat := agentopstest.One(t, e.finish(2), "chat gpt-4o-mini")
 	info := res.Choices[0].GenerationInfo
 	assert.EqualValues(t, info["PromptTokens"], chat.Derived.InputTokens)
 	assert.EqualValues(t, info["CompletionTokens"], chat.Derived.OutputTokens)
@@ -101,11 +102,11 @@ func TestFailedModelCallFailsItsChatSpanAndChain(t *testing.T) {
 	require.ErrorContains(t, err, "the model is overloaded")
 
 	spans := e.finish(3)
-	root := one(t, spans, "failing.session")
-	chain := one(t, spans, "summarize.workflow")
-	chat := one(t, spans, "chat gpt-4o-mini")
-	requireChild(t, root, chain)
-	requireChild(t, chain, chat)
+	root := agentopstest.One(t, spans, "failing.session")
+	chain := agentopstest.One(t, spans, "summarize.workflow")
+	chat := agentopstest.One(t, spans, "chat gpt-4o-mini")
+	agentopstest.RequireChild(t, root, chain)
+	agentopstest.RequireChild(t, chain, chat)
 	for _, s := range []struct {
 		name   string
 		status string
@@ -140,13 +141,13 @@ func TestConcurrentChainsNestUnderTheirOwnRuns(t *testing.T) {
 	}
 
 	spans := e.finish(3 * len(topics))
-	require.Len(t, named(spans, "summarize.workflow"), len(topics))
+	require.Len(t, agentopstest.Named(spans, "summarize.workflow"), len(topics))
 	for _, topic := range topics {
-		root := one(t, spans, topic+".session")
+		root := agentopstest.One(t, spans, topic+".session")
 		trace := e.backend.SpansOf(root.TraceID)
-		chainSpan, chat := one(t, trace, "summarize.workflow"), one(t, trace, "chat gpt-4o-mini")
-		requireChild(t, root, chainSpan)
-		requireChild(t, chainSpan, chat)
+		chainSpan, chat := agentopstest.One(t, trace, "summarize.workflow"), agentopstest.One(t, trace, "chat gpt-4o-mini")
+		agentopstest.RequireChild(t, root, chainSpan)
+		agentopstest.RequireChild(t, chainSpan, chat)
 		var in map[string]string
 		require.NoError(t, json.Unmarshal([]byte(chainSpan.Derived.Input), &in))
 		assert.Equal(t, topic, in["topic"])

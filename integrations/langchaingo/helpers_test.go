@@ -2,7 +2,6 @@ package agentopslangchain_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -61,43 +60,6 @@ func (e *env) finish(want int) []model.Span {
 	defer cancel()
 	require.NoError(e.t, e.client.Shutdown(ctx))
 	return e.backend.WaitForSpans(e.t, want, 5*time.Second)
-}
-
-// named returns the spans called name.
-func named(spans []model.Span, name string) []model.Span {
-	var out []model.Span
-	for _, s := range spans {
-		if s.Name == name {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// one returns the span called name, failing unless there is exactly one.
-func one(t *testing.T, spans []model.Span, name string) model.Span {
-	t.Helper()
-	found := named(spans, name)
-	require.Len(t, found, 1, "spans named %q among %q", name, spanNames(spans))
-	return found[0]
-}
-
-// spanNames are the names of spans, sorted, for messages that show what
-// arrived.
-func spanNames(spans []model.Span) []string {
-	out := make([]string, len(spans))
-	for i, s := range spans {
-		out[i] = s.Name
-	}
-	slices.Sort(out)
-	return out
-}
-
-// requireChild fails unless child is a child of parent, in its trace.
-func requireChild(t *testing.T, parent, child model.Span) {
-	t.Helper()
-	require.Equal(t, parent.TraceID, child.TraceID, "%q is not in the trace of %q", child.Name, parent.Name)
-	require.Equal(t, parent.SpanID, child.ParentSpanID, "%q is not a child of %q", child.Name, parent.Name)
 }
 
 // messages are the messages of an LLM span in one direction, "input" or

@@ -12,6 +12,7 @@ import (
 	"github.com/tmc/langchaingo/schema"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 	"github.com/agentops-go/agentops/server/model"
 )
@@ -46,7 +47,7 @@ func TestRunsLeftOpenEndAtTheCallbackThatShowsThemOver(t *testing.T) {
 	session.End(agentops.Success)
 
 	spans := e.finish(8)
-	plan, unnamed := one(t, spans, "plan.workflow"), one(t, spans, "chain.workflow")
+	plan, unnamed := agentopstest.One(t, spans, "plan.workflow"), agentopstest.One(t, spans, "chain.workflow")
 	assert.Equal(t, "error", plan.StatusCode)
 	assert.Equal(t, "the index is down", plan.StatusMessage)
 	require.Len(t, plan.Events, 3)
@@ -55,7 +56,7 @@ func TestRunsLeftOpenEndAtTheCallbackThatShowsThemOver(t *testing.T) {
 	assert.Equal(t, "planning", plan.Events[0].Attributes["agentops.message.content"])
 	assert.Equal(t, "done", plan.Events[1].Attributes["agentops.message.content"], "the agent's answer")
 
-	chats := named(spans, "chat m")
+	chats := agentopstest.Named(spans, "chat m")
 	require.Len(t, chats, 2)
 	abandoned, retry := chats[0], chats[1]
 	if retry.Start.Before(abandoned.Start) {
@@ -66,22 +67,22 @@ func TestRunsLeftOpenEndAtTheCallbackThatShowsThemOver(t *testing.T) {
 	assert.Equal(t, "unset", retry.StatusCode)
 	assert.Equal(t, said{"assistant", "hello"}, brief(messages(retry, "output"))[0])
 
-	search := one(t, spans, "execute_tool search")
+	search := agentopstest.One(t, spans, "execute_tool search")
 	assert.Equal(t, "ok", search.StatusCode, "the agent went on, so its tool returned")
 	assert.Equal(t, "q", search.Derived.Input, "without the ReAct stop word")
 	assert.Empty(t, search.Derived.Output, "nothing tells what it returned")
 
-	grep := one(t, spans, "execute_tool grep")
+	grep := agentopstest.One(t, spans, "execute_tool grep")
 	assert.Equal(t, "failed", grep.Attributes["tool.status"])
 	assert.Equal(t, "grep: no such file", grep.StatusMessage)
 
-	docs := one(t, spans, "retrieval docs")
+	docs := agentopstest.One(t, spans, "retrieval docs")
 	assert.Equal(t, "retrieval", docs.Attributes["agentops.span.kind"])
 	assert.Equal(t, "the index is down", docs.StatusMessage, "failed with the chain it failed")
 
 	assert.Equal(t, agentops.ErrRunNotEnded.Error(), unnamed.StatusMessage, "ended by Close")
 	for _, s := range []model.Span{abandoned, retry, search, grep, docs} {
-		requireChild(t, plan, s)
+		agentopstest.RequireChild(t, plan, s)
 	}
 }
 
@@ -98,7 +99,7 @@ func TestLLMCallLeftOpenEndsWhenItsContextIsDone(t *testing.T) {
 	require.Eventually(t, func() bool { return e.handler.Open() == 0 }, 5*time.Second, 5*time.Millisecond)
 	session.End(agentops.Success)
 
-	chat := one(t, e.finish(2), "chat gpt-4o-mini")
+	chat := agentopstest.One(t, e.finish(2), "chat gpt-4o-mini")
 	assert.Equal(t, "error", chat.StatusCode)
 	assert.Equal(t, context.Canceled.Error(), chat.StatusMessage)
 	assert.Equal(t, "canceled", chat.Attributes["error.type"])

@@ -13,6 +13,7 @@ import (
 	"github.com/tmc/langchaingo/vectorstores"
 
 	"github.com/agentops-go/agentops"
+	"github.com/agentops-go/agentops/agentopstest"
 	"github.com/agentops-go/agentops/agentopstest/scripted"
 )
 
@@ -48,13 +49,13 @@ func TestRetrievalQARecordsTheRetrievalAndTheAnswer(t *testing.T) {
 	require.NoError(t, err)
 
 	spans := e.finish(4)
-	root := one(t, spans, "qa.session")
-	docs := one(t, spans, "retrieval docs")
-	chain := one(t, spans, "answer.workflow")
-	chat := one(t, spans, "chat gpt-4o-mini")
-	requireChild(t, root, docs)
-	requireChild(t, root, chain)
-	requireChild(t, chain, chat)
+	root := agentopstest.One(t, spans, "qa.session")
+	docs := agentopstest.One(t, spans, "retrieval docs")
+	chain := agentopstest.One(t, spans, "answer.workflow")
+	chat := agentopstest.One(t, spans, "chat gpt-4o-mini")
+	agentopstest.RequireChild(t, root, docs)
+	agentopstest.RequireChild(t, root, chain)
+	agentopstest.RequireChild(t, chain, chat)
 	assert.False(t, chain.Start.Before(docs.End), "the answer came after the retrieval")
 
 	assert.Equal(t, "retrieval", docs.Attributes["agentops.span.kind"])

@@ -208,21 +208,7 @@ func (p *consolePrinter) ForceFlush(ctx context.Context) error {
 		return nil
 	}
 	marker := make(chan struct{})
-	select {
-	case p.queue <- consoleJob{flushed: marker}:
-	case <-p.done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("agentops: waiting for the console: %w", ctx.Err())
-	}
-	select {
-	case <-marker:
-		return nil
-	case <-p.done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("agentops: waiting for the console: %w", ctx.Err())
-	}
+	return awaitMarker(ctx, p.queue, consoleJob{flushed: marker}, marker, p.done, "the console")
 }
 
 // Shutdown implements sdktrace.SpanProcessor: it prints the sessions

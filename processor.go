@@ -248,20 +248,28 @@ func (p *processor) runHook(h sessionHook, end SessionEnd) {
 // handled, or ctx ends.
 func (p *processor) ForceFlush(ctx context.Context) error {
 	marker := make(chan struct{})
+	return awaitMarker(ctx, p.jobs, job{flushed: marker}, marker, p.done, "session-end uploads")
+}
+
+// awaitMarker queues j, a job whose handling closes marker, on a worker's
+// queue and waits until it is handled: nil then, or when the worker has
+// stopped (done); an error that names what was awaited when ctx ends
+// first.
+func awaitMarker[J any](ctx context.Context, queue chan<- J, j J, marker, done <-chan struct{}, what string) error {
 	select {
-	case p.jobs <- job{flushed: marker}:
-	case <-p.done:
+	case queue <- j:
+	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("agentops: waiting for session-end uploads: %w", ctx.Err())
+		return fmt.Errorf("agentops: waiting for %s: %w", what, ctx.Err())
 	}
 	select {
 	case <-marker:
 		return nil
-	case <-p.done:
+	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("agentops: waiting for session-end uploads: %w", ctx.Err())
+		return fmt.Errorf("agentops: waiting for %s: %w", what, ctx.Err())
 	}
 }
 

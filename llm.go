@@ -365,7 +365,12 @@ func (s *LLMSpan) End(resp LLMResponse, err error) {
 		buf := getAttrs()
 		a := (*buf)[:0]
 		if s.client.cfg.level >= LevelStandard {
-			a = llmEndAttributes(a, &resp, s.req.Stream && chunks > 0, ttfc)
+			// Chunks make a call streamed, whether or not the request said
+			// so at the start: a framework may learn it only at the end.
+			a = llmEndAttributes(a, &resp, chunks > 0, ttfc)
+			if chunks > 0 && !s.req.Stream {
+				a = append(a, attribute.Bool(semconv.RequestStreaming, true), attribute.Bool(semconv.RequestStream, true))
+			}
 		}
 		if s.client.cfg.captureContent {
 			a = s.client.content().response(a, &resp)

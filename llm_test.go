@@ -231,6 +231,26 @@ func TestLLMStreamTimings(t *testing.T) {
 	assert.Empty(t, h.tokenPoints(t), "token usage only when the response gives it")
 }
 
+// A framework may learn that a call streamed only when its answer comes
+// (eino's callbacks do): chunks make the call streamed all the same.
+func TestLLMStreamKnownOnlyFromChunks(t *testing.T) {
+	h := newLLMHarness(t)
+	_, call := StartLLM(context.Background(), LLMRequest{Model: "gpt-4o-mini"})
+	time.Sleep(10 * time.Millisecond)
+	call.ChunkReceived()
+	call.End(LLMResponse{}, nil)
+	_, a := h.lastSpan(t)
+	assert.True(t, a["gen_ai.request.streaming"].AsBool())
+	assert.True(t, a["gen_ai.request.stream"].AsBool())
+	assert.GreaterOrEqual(t, a["gen_ai.streaming.time_to_first_token"].AsFloat64(), 0.01)
+
+	_, call = StartLLM(context.Background(), LLMRequest{Model: "gpt-4o-mini"})
+	call.End(LLMResponse{}, nil)
+	_, a = h.lastSpan(t)
+	assert.False(t, a["gen_ai.request.streaming"].AsBool(), "no chunks, not streamed")
+	assert.NotContains(t, a, attribute.Key("gen_ai.streaming.time_to_first_token"))
+}
+
 func TestLLMError(t *testing.T) {
 	h := newLLMHarness(t)
 	_, call := StartLLM(context.Background(), LLMRequest{Model: "gpt-4o"})

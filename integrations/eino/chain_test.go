@@ -84,6 +84,8 @@ func assertQASpans(t *testing.T, spans []model.Span, streamed bool) (workflow, l
 	assert.Positive(t, llm.Derived.OutputTokens)
 	assert.Equal(t, llm.Derived.InputTokens+llm.Derived.OutputTokens, a["gen_ai.usage.total_tokens"])
 	assert.Equal(t, "unset", llm.StatusCode, "OTel GenAI leaves a model call that worked Unset")
+	assert.Equal(t, streamed, a["gen_ai.request.streaming"], "eino says so only at the end; the chunks tell")
+	assert.Equal(t, streamed, llm.Derived.TTFT > 0)
 	return workflow, llm
 }
 

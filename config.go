@@ -567,6 +567,12 @@ func (c *config) resolveEndpoints(getenv func(string) string) {
 	}
 }
 
+// hasAgentOpsBackend reports whether the spans go to an AgentOps backend
+// (cloud or agentops serve) that has a dashboard to link to: not when
+// WithoutDefaultExporter, nor when only OTEL_EXPORTER_OTLP_* chose where
+// they go.
+func (c *config) hasAgentOpsBackend() bool { return !c.noDefaultExporter && !c.otelOnly }
+
 // parseContentMode reads OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT:
 // true/false, or NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT. The SDK
 // records content on spans only, so the modes without spans turn it off.

@@ -107,11 +107,14 @@ func (s *Session) Name() string { return s.name }
 // caller's own. End the session with End or Fail, not through this span.
 func (s *Session) Span() trace.Span { return s.span }
 
-// URL returns the dashboard link of the session, or "" for a no-op session.
+// URL returns the dashboard link of the session, or "" for a no-op session
+// and when the spans go to no AgentOps backend (WithoutDefaultExporter, or
+// only OTEL_EXPORTER_OTLP_* set): a link to a dashboard that never got the
+// session would mislead.
 // The form, {app}/sessions?trace_id={32 hex}, is AgentOps cloud's, and the
 // local dashboard answers it too.
 func (s *Session) URL() string {
-	if s.client == nil || !s.traceID.IsValid() {
+	if s.client == nil || !s.traceID.IsValid() || !s.client.cfg.hasAgentOpsBackend() {
 		return ""
 	}
 	return s.client.cfg.appURL + "/sessions?trace_id=" + s.traceID.String()

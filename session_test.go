@@ -3,13 +3,12 @@ package agentops
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/agentops-go/agentops/internal/fakebackend"
 )
@@ -110,114 +109,22 @@ func TestSessionURL(t *testing.T) {
 	assert.Equal(t, "https://app.agentops.ai/sessions?trace_id="+cloud.TraceID().String(), cloud.URL())
 }
 
-// Sessions are independent: each is its own trace and every child arrives
-// under its own root, however the goroutines interleave.
-func TestConcurrentSessionsArriveWhole(t *testing.T) {
+// A session whose spans go to no AgentOps backend has no dashboard link.
+func TestSessionURLWithoutAnAgentOpsBackend(t *testing.T) {
 	b := fakebackend.New(t)
-	c := newTestClient(t, b)
-	const sessions, children = 50, 4
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", b.URL)
+	c, err := Init(context.Background(), WithLogger(discardLogger()), WithSourceCapture(false))
+	require.NoError(t, err)
+	defer c.Shutdown(context.Background())
+	_, s := StartSession(context.Background(), "otel-only")
+	defer s.End(Success)
+	assert.Empty(t, s.URL(), "only OTEL_EXPORTER_OTLP_ENDPOINT: the spans go to an OTel backend")
 
-	ids := make([]string, sessions)
-	var wg sync.WaitGroup
-	for i := range sessions {
-		wg.Go(func() {
-			ctx, s := StartSession(context.Background(), fmt.Sprintf("s%02d", i))
-			ids[i] = s.TraceID().String()
-			for j := range children {
-				_ = Do(ctx, KindTool, fmt.Sprintf("s%02d-t%d", i, j), func(context.Context) error {
-					time.Sleep(time.Millisecond)
-					return nil
-				})
-			}
-			s.End(Success)
-		})
-	}
-	wg.Wait()
-	flush(t, c)
-
-	spans := b.WaitForSpans(t, sessions*(children+1), 10*time.Second)
-	require.Len(t, spans, sessions*(children+1))
-	roots := map[string]fakebackend.Span{}
-	for _, s := range spans {
-		if s.ParentSpanID == "" {
-			roots[s.TraceID] = s
-		}
-	}
-	require.Len(t, roots, sessions, "one root per session, each its own trace")
-	for i, id := range ids {
-		root, ok := roots[id]
-		require.True(t, ok, "session %d", i)
-		assert.Equal(t, fmt.Sprintf("s%02d.session", i), root.Name)
-	}
-	for _, s := range spans {
-		if s.ParentSpanID == "" {
-			continue
-		}
-		root := roots[s.TraceID]
-		assert.Equal(t, root.SpanID, s.ParentSpanID, "%s under its own session", s.Name)
-		assert.Equal(t, root.Attrs["operation.name"], s.Attrs["operation.name"].(string)[:3], "%s in the right trace", s.Name)
-	}
-}
-
-func TestShutdownEndsOpenSessions(t *testing.T) {
-	b := fakebackend.New(t)
-	c := newTestClient(t, b)
-	ctx, _ := StartSession(context.Background(), "forgotten")
-	_, span := StartSpan(ctx, KindTask, "step")
-	span.End(nil)
-	require.NoError(t, c.Shutdown(context.Background()))
-
-	spans := byName(t, b.WaitForSpans(t, 2, 5*time.Second))
-	root := spans["forgotten.session"]
-	assert.Equal(t, "Indeterminate", root.Attrs["agentops.session.end_state"])
-	assert.Equal(t, "shutdown", root.Attrs["agentops.session.end_reason"])
-	assert.Equal(t, root.SpanID, spans["step.task"].ParentSpanID)
-}
-
-func TestRunSession(t *testing.T) {
-	b := fakebackend.New(t)
-	c := newTestClient(t, b)
-	err := RunSession(context.Background(), "fails", func(ctx context.Context) error {
-		return Do(ctx, KindTask, "inner", func(context.Context) error { return errors.New("inner broke") })
-	})
-	require.EqualError(t, err, "inner broke")
-	require.Panics(t, func() {
-		_ = RunSession(context.Background(), "panics", func(context.Context) error { panic("boom") })
-	})
-	require.NoError(t, RunSession(context.Background(), "works", func(context.Context) error { return nil }))
-	flush(t, c)
-
-	spans := byName(t, b.WaitForSpans(t, 4, 5*time.Second))
-	assert.Equal(t, "Error", spans["fails.session"].Attrs["agentops.session.end_state"])
-	assert.Equal(t, "error", spans["inner.task"].Status.Code)
-	assert.Equal(t, "panic: boom", spans["panics.session"].Status.Message)
-	assert.Equal(t, "Success", spans["works.session"].Attrs["agentops.session.end_state"])
-}
-
-func TestNestedSessionIsNewTraceLinkedToParent(t *testing.T) {
-	b := fakebackend.New(t)
-	c := newTestClient(t, b)
-	ctx, outer := StartSession(context.Background(), "outer")
-	_, inner := StartSession(ctx, "inner")
-	inner.End(Success)
-	outer.End(Success)
-	flush(t, c)
-
-	spans := byName(t, b.WaitForSpans(t, 2, 5*time.Second))
-	in, out := spans["inner.session"], spans["outer.session"]
-	assert.NotEqual(t, out.TraceID, in.TraceID)
-	assert.Empty(t, in.ParentSpanID)
-	require.Len(t, in.Links, 1)
-	assert.Equal(t, out.SpanID, in.Links[0].SpanID)
-}
-
-func TestNoClientIsNoOp(t *testing.T) {
-	require.Nil(t, Default(), "no Client is initialised between tests")
-	ctx, s := StartSession(context.Background(), "nothing")
-	assert.False(t, s.TraceID().IsValid())
-	assert.Empty(t, s.URL())
-	out, err := Run(ctx, KindTool, "still runs", func(context.Context) (int, error) { return 42, nil })
-	assert.Equal(t, 42, out, "the work runs without the SDK")
-	assert.NoError(t, err)
-	s.End(Success)
+	c2, err := Init(context.Background(), WithLogger(discardLogger()), WithSourceCapture(false),
+		WithoutDefaultExporter(), WithExporter(tracetest.NewInMemoryExporter()))
+	require.NoError(t, err)
+	defer c2.Shutdown(context.Background())
+	_, s2 := StartSession(context.Background(), "own-exporter")
+	defer s2.End(Success)
+	assert.Empty(t, s2.URL())
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -414,4 +415,23 @@ func TestAuthRequired(t *testing.T) {
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	requireJSON(t, rec, http.StatusOK)
+}
+
+// A tree far bigger than the encoder's spill size goes out in pieces as it
+// is encoded, and arrives whole: the same JSON encoding/json writes.
+func TestSpansRouteStreamsABigTree(t *testing.T) {
+	r, _, h := newTestAPI(t)
+	spans := []model.Span{mk(sid(1), "", "s", "session", 0, 10000)}
+	for i := 2; i <= 400; i++ {
+		spans = append(spans, mk(sid(i), sid(1), fmt.Sprintf("step-%d", i), "task", i, i+1,
+			func(s *model.Span) { s.Attributes["payload"] = strings.Repeat("<x>", 200) }))
+	}
+	r.spans[traceA] = spans
+	rec := do(t, h, "GET", "/api/sessions/"+traceA+"/spans")
+	requireJSON(t, rec, http.StatusOK)
+	require.Greater(t, rec.Body.Len(), 4*spillAt, "big enough to be spilled several times")
+
+	want, err := json.Marshal(BuildTree(spans))
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), rec.Body.String())
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -26,6 +27,21 @@ import (
 type spanEncoder struct {
 	b    []byte
 	keys []string // a stack of map keys being sorted, reused across maps
+	// w, when set, takes b whenever it passes spillAt between spans, so a
+	// tree of megabytes goes out as it is encoded instead of growing (and
+	// copying, at each doubling) one buffer the size of the answer.
+	w io.Writer
+}
+
+// spillAt is how much encoded JSON waits before it is written out.
+const spillAt = 64 << 10
+
+// spill writes out what is encoded so far, once there is enough of it.
+func (e *spanEncoder) spill() {
+	if e.w != nil && len(e.b) >= spillAt {
+		_, _ = e.w.Write(e.b) // a client that went away: the rest is written to nobody
+		e.b = e.b[:0]
+	}
 }
 
 func (e *spanEncoder) tree(nodes []*SpanNode) {
@@ -36,6 +52,7 @@ func (e *spanEncoder) tree(nodes []*SpanNode) {
 		}
 		e.b = append(e.b, '{')
 		e.spanFields(n.Span)
+		e.spill()
 		e.b = append(e.b, `,"children":`...)
 		e.tree(n.Children)
 		e.b = append(e.b, '}')
@@ -52,6 +69,7 @@ func (e *spanEncoder) list(spans []model.Span) {
 		e.b = append(e.b, '{')
 		e.spanFields(&spans[i])
 		e.b = append(e.b, '}')
+		e.spill()
 	}
 	e.b = append(e.b, ']')
 }
@@ -383,22 +401,22 @@ func (e *spanEncoder) str(s string) {
 	e.b = append(b, '"')
 }
 
-// encoders recycles spanEncoders with their buffers: a tree is encoded
-// once per request into hundreds of kilobytes.
+// encoders recycles spanEncoders with their buffers.
 var encoders = sync.Pool{New: func() any { return new(spanEncoder) }}
 
-// writeSpans answers with spans (a list) or a tree, encoded by hand.
+// writeSpans answers with spans (a list) or a tree, encoded by hand and
+// written as it is encoded (chunked: the length is not known up front).
 func writeSpans(w http.ResponseWriter, encode func(*spanEncoder)) {
 	e := encoders.Get().(*spanEncoder)
-	e.b = e.b[:0]
-	encode(e)
-	e.b = append(e.b, '\n')
+	e.b, e.w = e.b[:0], w
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(e.b)))
 	w.WriteHeader(http.StatusOK)
+	encode(e)
+	e.b = append(e.b, '\n')
 	_, _ = w.Write(e.b)
+	e.w = nil
 	if cap(e.b) <= maxPooledBuf {
 		encoders.Put(e)
 	}

@@ -247,7 +247,8 @@ func WithContentCapture(on bool) Option {
 
 // WithContentRedactor passes every recorded content text (prompts,
 // completions, tool arguments and results) through fn first, to mask what
-// must not leave the process. RedactSecrets is one such fn.
+// must not leave the process beyond the secrets RedactSecrets masks, which
+// it always does after fn.
 func WithContentRedactor(fn func(string) string) Option {
 	return optionFunc(func(c config) config { c.redactContent = fn; return c })
 }

@@ -15,7 +15,8 @@ import (
 // contentPolicy decides how message content becomes attributes: the
 // AgentOps flat keys (gen_ai.prompt.{i}.content, ...) by default, or the
 // OTel GenAI JSON form (gen_ai.input.messages, ...) when asked; every text
-// through the user's redactor, then cut at the per-attribute cap.
+// through the user's redactor and RedactSecrets, then cut at the
+// per-attribute cap.
 type contentPolicy struct {
 	otelJSON bool
 	max      int
@@ -26,12 +27,14 @@ func (c *Client) content() contentPolicy {
 	return contentPolicy{otelJSON: c.cfg.otelMessages, max: c.cfg.maxPayload, redact: c.cfg.redactContent}
 }
 
-// text is s redacted and capped, with a visible marker where it was cut.
+// text is s redacted (the user's redactor, then RedactSecrets, which no
+// setting turns off: an API key pasted into a prompt must not leave the
+// process) and capped, with a visible marker where it was cut.
 func (p contentPolicy) text(s string) string {
 	if p.redact != nil {
 		s = p.redact(s)
 	}
-	return truncate(s, p.max, 0)
+	return truncate(redact.String(s), p.max, 0)
 }
 
 // body is a raw HTTP body as text: through the user's redactor, then
@@ -260,6 +263,8 @@ func marshal(v any) string {
 
 // RedactSecrets masks API-key-shaped strings (sk-..., AKIA..., ghp_...),
 // bearer tokens, password values and private key blocks in s: the
-// redaction the SDK applies to uploaded logs and sources, ready to pass to
-// WithContentRedactor. It is safe for concurrent use.
+// redaction the SDK applies to everything it records or uploads (message
+// content, tool arguments and results, span inputs and outputs, logs,
+// sources, raw bodies), exported for a program's own use. It is safe for
+// concurrent use.
 func RedactSecrets(s string) string { return redact.String(s) }

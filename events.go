@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/agentops-go/agentops/internal/redact"
 	"github.com/agentops-go/agentops/internal/semconv"
 )
 
@@ -336,7 +337,7 @@ func encodePayload(v any, limit int) string {
 	if len(s) > limit {
 		return fmt.Sprintf("<omitted: %d bytes, over the %d-byte cap>", len(s), limit)
 	}
-	return s
+	return redact.String(s) // API-key-shaped strings never leave the process
 }
 
 // Run runs fn inside a span of kind named name: fn gets the span's context,

@@ -475,3 +475,27 @@ func TestLongConversationKeepsEveryMessage(t *testing.T) {
 	assert.Equal(t, 128, spanLimits(envOf(map[string]string{"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT": "128"})).AttributeCountLimit,
 		"a variable still decides")
 }
+
+// An API key pasted into a prompt, a tool's arguments or a span's input
+// is masked before it is recorded, with no setting to ask for it.
+func TestSecretsInContentAreMaskedByDefault(t *testing.T) {
+	h := newLLMHarness(t)
+	const key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+	_, call := StartLLM(context.Background(), LLMRequest{Model: "gpt-4o", Messages: []Message{{Role: "user", Content: "my key is " + key}}})
+	call.End(LLMResponse{Choices: []Choice{{Message: Message{Role: "assistant", Content: "thanks, " + key}}}}, nil)
+	_, a := h.lastSpan(t)
+	assert.Equal(t, "my key is [REDACTED]", a["gen_ai.prompt.0.content"].AsString())
+	assert.Equal(t, "thanks, [REDACTED]", a["gen_ai.completion.0.content"].AsString())
+
+	_, err := RunTool(context.Background(), ToolCall{ID: "c1", Name: "login", Arguments: `{"token":"` + key + `"}`},
+		func(context.Context, string) (string, error) { return "ok", nil })
+	require.NoError(t, err)
+	_, a = h.lastSpan(t)
+	assert.NotContains(t, a["gen_ai.tool.call.arguments"].AsString(), key)
+
+	_, span := StartSpan(context.Background(), KindAgent, "a", WithInput(map[string]string{"api_key": key}))
+	span.End(nil)
+	_, a = h.lastSpan(t)
+	assert.NotContains(t, a["agentops.agent.input"].AsString(), key)
+	assert.Contains(t, a["agentops.agent.input"].AsString(), "[REDACTED]")
+}

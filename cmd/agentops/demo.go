@@ -169,7 +169,7 @@ func reportStored(ctx context.Context, srv *server.Server, sess *agentops.Sessio
 	if err != nil {
 		return fmt.Errorf("the backend has no record of the session %s: %w", sess.TraceID(), err)
 	}
-	fmt.Fprintf(stdout, "stored: %s, %d spans, %d LLM calls, %d tool calls, %d errors, %d+%d tokens, $%.4f, %d source files\n",
+	fmt.Fprintf(stdout, "stored: %s, %d spans, %d LLM calls, %d tool calls, %d failed, %d+%d tokens, $%.4f, %d source files\n",
 		s.Status, s.Spans, s.LLMCalls, s.ToolCalls, s.Errors, s.InputTokens, s.OutputTokens, s.Cost, s.Files)
 	fmt.Fprintf(stdout, "session: %s\n", sess.URL())
 	return nil

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -142,7 +142,7 @@ func (b *Bridge) Start(ctx context.Context, s BridgeStart) context.Context {
 			call.Name = s.Name
 		}
 		if call.Arguments == "" && s.Input != nil {
-			call.Arguments = fmt.Sprint(s.Input)
+			call.Arguments = payloadText(s.Input)
 		}
 		var t toolSpan
 		run.ctx, t = startTool(ctx, call)
@@ -205,7 +205,7 @@ func (r *bridgeRun) end(e BridgeEnd) {
 	case r.tool != nil && e.Output == nil:
 		r.tool.span.End(e.Err) // a tool that reported no result has none to record
 	case r.tool != nil:
-		r.tool.end(outputText(e.Output), e.Err)
+		r.tool.end(payloadText(e.Output), e.Err)
 	case r.llm != nil:
 		resp := LLMResponse{}
 		if e.LLM != nil {
@@ -220,14 +220,10 @@ func (r *bridgeRun) end(e BridgeEnd) {
 	}
 }
 
-// outputText is a tool's result as text: a string as it is, anything else
-// as fmt prints it.
-func outputText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return fmt.Sprint(v)
-}
+// payloadText is a tool's arguments or result as text: a string as it
+// is, anything else as WithInput would record it (JSON, mostly); the
+// recording caps it.
+func payloadText(v any) string { return encodePayload(v, math.MaxInt) }
 
 // Message records a message of the run keyed key (a step's input or an
 // agent's reply, as the framework reports it) as a span event with its
@@ -269,7 +265,7 @@ func (b *Bridge) SetInput(key any, v any) bool {
 	case run == nil:
 		return false
 	case run.tool != nil:
-		run.tool.span.SetInput(v)
+		run.tool.setArguments(payloadText(v))
 	case run.span != nil:
 		run.span.SetInput(v)
 	default:

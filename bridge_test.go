@@ -71,6 +71,11 @@ func TestBridgeNestsByContext(t *testing.T) {
 	span.End(nil)
 	br.Start(ctx, BridgeStart{Key: 3, Kind: KindTool, Name: "silent", Input: "x"})
 	br.End(3, BridgeEnd{}) // a tool that reports no result
+	br.Start(ctx, BridgeStart{Key: 5, Kind: KindTool, Name: "typed", Input: map[string]int{"n": 1}})
+	br.End(5, BridgeEnd{Output: map[string]string{"ok": "yes"}})
+	br.Start(ctx, BridgeStart{Key: 6, Kind: KindTool, Name: "late-args"})
+	assert.True(t, br.SetInput(6, `{"q":"later"}`))
+	br.End(6, BridgeEnd{Output: "done"})
 	br.Start(ctx, BridgeStart{Key: 4, Kind: KindTask, Name: "streamed"})
 	assert.True(t, br.SetInput(4, map[string]string{"q": "known later"}))
 	br.End(4, BridgeEnd{})
@@ -78,7 +83,13 @@ func TestBridgeNestsByContext(t *testing.T) {
 	br.End(1, BridgeEnd{Err: errors.New("the graph failed")})
 	flush(t, c)
 
-	spans := byName(t, b.WaitForSpans(t, 5, 5*time.Second))
+	spans := byName(t, b.WaitForSpans(t, 7, 5*time.Second))
+	typed := spans["execute_tool typed"]
+	assert.JSONEq(t, `{"n":1}`, typed.Attrs["gen_ai.tool.call.arguments"].(string), "typed arguments are JSON, as WithInput records them")
+	assert.JSONEq(t, `{"ok":"yes"}`, typed.Attrs["gen_ai.tool.call.result"].(string))
+	late := spans["execute_tool late-args"]
+	assert.Equal(t, `{"q":"later"}`, late.Attrs["gen_ai.tool.call.arguments"], "a tool's late input is its arguments, in every key RunTool uses")
+	assert.Equal(t, `{"q":"later"}`, late.Attrs["agentops.tool.input"])
 	assert.Equal(t, spans["step.task"].SpanID, spans["execute_tool inner"].ParentSpanID)
 	assert.JSONEq(t, `{"q":"known later"}`, spans["streamed.task"].Attrs["agentops.task.input"].(string))
 	silent := spans["execute_tool silent"]

@@ -53,14 +53,19 @@ func startTool(ctx context.Context, call ToolCall) (context.Context, toolSpan) {
 	}
 	ctx, span := c.StartSpan(ctx, KindTool, call.Name, opts...)
 	t := toolSpan{span: span, client: c, capture: c != nil && c.cfg.captureContent && span.span.IsRecording()}
+	t.setArguments(call.Arguments)
+	return ctx, t
+}
+
+// setArguments records the call's arguments, when content is captured.
+func (t toolSpan) setArguments(arguments string) {
 	if t.capture {
-		args := c.content().text(call.Arguments)
-		span.span.SetAttributes(
+		args := t.client.content().text(arguments)
+		t.span.span.SetAttributes(
 			attribute.String(semconv.ToolCallArguments, args),
 			attribute.String(semconv.ToolParameters, args),
-			attribute.String(span.info.inputKey, args))
+			attribute.String(t.span.info.inputKey, args))
 	}
-	return ctx, t
 }
 
 // end records the result of a call that succeeded, and ends the span.
